@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs, only what is missing (safe to re-run).
+#   apt:          postgresql-15, redis-server (+ curl, jq, iproute2, java, maven, npm if absent)
+#   Maven Central: Kafka 4.4.0 + Connect, Debezium postgres plugin, WireMock, pg JDBC
+#   npm:          @chdb/lib-linux-x64-gnu (ClickHouse engine as libchdb.so)
+# Downloads go to $TOOLS_DIR (default .run/tools, shared by every RUN_DIR).
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=lib.sh
+source "$STACK_DIR/lib.sh"
+
+SUDO=""
+[[ $EUID -eq 0 ]] || SUDO="sudo"
+
+install_apt() {
+  local pkgs=()
+  [[ -x "$PG_BIN/initdb" ]] || pkgs+=(postgresql-15)
+  command -v redis-server >/dev/null || pkgs+=(redis-server)
+  command -v redis-cli >/dev/null || pkgs+=(redis-tools)
+  command -v ss >/dev/null || pkgs+=(iproute2)
+  command -v curl >/dev/null || pkgs+=(curl)
+  command -v jq >/dev/null || pkgs+=(jq)
+  command -v runuser >/dev/null || pkgs+=(util-linux)
+  command -v java >/dev/null || pkgs+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || pkgs+=(maven)
+  command -v npm >/dev/null || pkgs+=(npm)
+  command -v python3 >/dev/null || pkgs+=(python3)
+  if (( ${#pkgs[@]} == 0 )); then
+    log "apt: nothing to install"
+  else
+    log "apt: installing ${pkgs[*]}"
+    # Keep package maintainer scripts from starting their own daemons (the stack runs
+    # private instances; a packaged redis would sit on 6379). Exit code 101 = deny.
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+      $SUDO chmod 755 "$policy"
+      own_policy=1
+    fi
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null \
+      || { (( own_policy )) && $SUDO rm -f "$policy"; die "apt-get install failed"; }
+    (( own_policy )) && $SUDO rm -f "$policy"
+  fi
+  # Whatever happened at install time: the packaged services must not run or start at
+  # boot; our stack starts its own instances on its own ports and data dirs.
+  local svc
+  for svc in redis-server postgresql; do
+    [[ -e /etc/init.d/$svc || -e /lib/systemd/system/$svc.service ]] || continue
+    if [[ -d /run/systemd/system ]]; then
+      $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    else
+      $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true
+      if [[ -x /etc/init.d/$svc ]]; then $SUDO /etc/init.d/"$svc" stop >/dev/null 2>&1 || true; fi
+    fi
+  done
+}
+
+install_maven_jars() {
+  local marker="$TOOLS_DIR/.maven-kafka$KAFKA_VERSION-dbz$DEBEZIUM_VERSION-wm$WIREMOCK_VERSION.done"
+  if [[ -f $marker && -f $WIREMOCK_JAR && -d $CONNECT_PLUGINS/debezium-connector-postgres ]]; then
+    log "maven: jars present ($TOOLS_DIR)"
+    return
+  fi
+  log "maven: fetching Kafka, Connect, Debezium, WireMock, pg JDBC into $TOOLS_DIR"
+  rm -rf "$KAFKA_LIB" "$CONNECT_PLUGINS" "$TOOLS_DIR/wiremock" "$JDBC_DIR"
+  mkdir -p "$TOOLS_DIR"
+  mvn -q -B --no-transfer-progress -Dstyle.color=never -f "$STACK_DIR/stack/pom.xml" -Dtools.dir="$TOOLS_DIR" generate-resources
+  rm -rf "$TOOLS_DIR/.stack-target"
+  [[ -f $WIREMOCK_JAR ]] || die "maven: WireMock jar missing after download"
+  touch "$marker"
+}
+
+install_chdb() {
+  if [[ -f $CHDB_LIB ]]; then
+    log "npm: libchdb.so present"
+    return
+  fi
+  log "npm: fetching @chdb/lib-linux-x64-gnu@$CHDB_VERSION (~180 MB)"
+  local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.chdb.XXXXXX")"
+  (cd "$tmp" && npm pack --silent "@chdb/lib-linux-x64-gnu@$CHDB_VERSION" >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp"
+  rm -f "$tmp"/*.tgz
+  [[ -f $tmp/package/libchdb.so ]] || die "npm: libchdb.so not found in the package"
+  chmod 755 "$tmp"
+  # Unpacked in a temp dir then moved: a half-done download never looks installed.
+  rm -rf "$TOOLS_DIR/chdb"
+  mv "$tmp" "$TOOLS_DIR/chdb"
+}
+
+mkdir -p "$TOOLS_DIR"
+start=$(date +%s)
+install_apt
+install_maven_jars
+install_chdb
+log "install done in $(( $(date +%s) - start ))s"

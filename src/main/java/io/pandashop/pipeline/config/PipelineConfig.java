@@ -1,0 +1,91 @@
+package io.pandashop.pipeline.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every tunable of the pipeline in one place; defaults suit the local stack. */
+@ConfigMapping(prefix = "pipeline")
+public interface PipelineConfig {
+
+    /** Debezium's topic.prefix: the CDC topics are <prefix>.public.<table>. */
+    @WithDefault("pandashop")
+    String topicPrefix();
+
+    /** The consumer group of the shared channels; the per-channel groups derive from it. */
+    @WithDefault("pandashop-pipeline")
+    String consumerGroup();
+
+    ClickHouse clickhouse();
+
+    Redis redis();
+
+    External external();
+
+    Content content();
+
+    interface ClickHouse {
+        /** HTTP endpoint, e.g. http://127.0.0.1:8123 */
+        @WithDefault("http://127.0.0.1:8123")
+        String url();
+
+        @WithDefault("default")
+        String user();
+
+        Optional<String> password();
+
+        @WithDefault("app")
+        String database();
+
+        /** Applies the DDL at start; turn off where a DBA owns the schema. */
+        @WithDefault("true")
+        boolean applySchema();
+
+    }
+
+    interface Redis {
+        /** The leaderboard window, by event time. */
+        @WithDefault("PT10M")
+        Duration window();
+
+        /** Width of one leaderboard bucket; the window is a whole number of buckets. */
+        @WithDefault("PT1M")
+        Duration bucket();
+
+        /** How long a processed source position is remembered, so replays change nothing. */
+        @WithDefault("PT1H")
+        Duration dedupHorizon();
+
+        /** Approximate bound of each per-content-type stream. */
+        @WithDefault("100000")
+        long streamMaxLength();
+
+        @WithDefault("pandashop")
+        String keyPrefix();
+    }
+
+    interface External {
+        /** Enables delivery to the external system. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Name of the authentication header sent with every request. */
+        @WithDefault("Authorization")
+        String authHeader();
+
+        /** Its value; empty sends no header. Never logged. */
+        Optional<String> authValue();
+
+        /** Events per POST. */
+        @WithDefault("1000")
+        int batchSize();
+    }
+
+    interface Content {
+        /** Upper bound of cached content rows; the least recently loaded are evicted past it. */
+        @WithDefault("200000")
+        int cacheMaxEntries();
+    }
+}

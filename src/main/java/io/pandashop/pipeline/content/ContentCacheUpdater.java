@@ -1,0 +1,50 @@
+package io.pandashop.pipeline.content;
+
+import io.pandashop.pipeline.cdc.Change;
+import io.pandashop.pipeline.cdc.ContentRow;
+import io.pandashop.pipeline.cdc.DebeziumDecoder;
+import io.pandashop.pipeline.cdc.MalformedChangeException;
+import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Keeps this instance's content cache current from every partition of the content topic. Malformed records
+ * are only skipped here: the content-dim consumer (shared group) parks them on the dead-letter topic once.
+ */
+@ApplicationScoped
+public class ContentCacheUpdater {
+
+    private static final Logger LOG = Logger.getLogger(ContentCacheUpdater.class);
+
+    private final DebeziumDecoder decoder;
+    private final ContentCache cache;
+
+    public ContentCacheUpdater(DebeziumDecoder decoder, ContentCache cache) {
+        this.decoder = decoder;
+        this.cache = cache;
+    }
+
+    @Incoming(Channels.CONTENT_CACHE)
+    public CompletionStage<Void> apply(KafkaRecordBatch<byte[], byte[]> batch) {
+        for (KafkaRecord<byte[], byte[]> record : batch.getRecords()) {
+            try {
+                Change<ContentRow> change = decoder.decodeContent(record.getPayload());
+                if (change != null) {
+                    ContentRow row = change.latest();
+                    cache.offer(row.id(), change.isDelete() ? null : row, change.lsn());
+                }
+            } catch (MalformedChangeException e) {
+                LOG.debugf("content cache skipped %s: %s", DeadLetterPublisher.describe(record), e.getMessage());
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

@@ -1,0 +1,62 @@
+package io.pandashop.pipeline.deadletter;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pandashop.pipeline.config.Channels;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parks a record that cannot be processed on the dead-letter topic, unchanged, with its reason and origin in
+ * headers. The returned Uni completes once the broker has it, so the source offset is committed only after.
+ */
+@ApplicationScoped
+public class DeadLetterPublisher {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterPublisher.class);
+
+    private final MutinyEmitter<byte[]> emitter;
+    private final MeterRegistry registry;
+
+    public DeadLetterPublisher(@OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536) @Channel(Channels.DEAD_LETTER) MutinyEmitter<byte[]> emitter, MeterRegistry registry) {
+        this.emitter = emitter;
+        this.registry = registry;
+    }
+
+    /** "topic-partition@offset", how operators find a record. */
+    public static String describe(KafkaRecord<?, ?> record) {
+        return record.getTopic() + "-" + record.getPartition() + "@" + offsetOf(record);
+    }
+
+    static long offsetOf(KafkaRecord<?, ?> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
+                .orElse(-1L);
+    }
+
+    public Uni<Void> park(KafkaRecord<byte[], byte[]> record, String reason) {
+        long offset = offsetOf(record);
+        LOG.warnf("parked %s on the dead-letter topic: %s", describe(record), reason);
+        registry.counter("pipeline.dead.letter", "topic", record.getTopic()).increment();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-topic", record.getTopic().getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-partition", Integer.toString(record.getPartition()).getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-offset", Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]>builder()
+                .withKey(record.getKey())
+                .withHeaders(headers)
+                .build();
+        byte[] value = record.getPayload() == null ? new byte[0] : record.getPayload();
+        return emitter.sendMessage(Message.of(value).addMetadata(metadata));
+    }
+}

@@ -1,0 +1,97 @@
+package io.pandashop.pipeline.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pandashop.pipeline.cdc.Change;
+import io.pandashop.pipeline.cdc.ContentRow;
+import io.pandashop.pipeline.cdc.DebeziumDecoder;
+import io.pandashop.pipeline.cdc.EngagementRow;
+import io.pandashop.pipeline.cdc.MalformedChangeException;
+import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.content.ContentLookup;
+import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.enrich.Enricher;
+import io.pandashop.pipeline.enrich.FactChange;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The pipeline's main stage: a batch of engagement change records is decoded, joined with content, and fanned
+ * out to every destination. The batch is acknowledged (and its offsets committed) only when all destinations
+ * have it and every malformed record is on the dead-letter topic.
+ */
+@ApplicationScoped
+public class EngagementEventsConsumer {
+
+    private final DebeziumDecoder decoder;
+    private final ContentLookup contentLookup;
+    private final FanOut fanOut;
+    private final DeadLetterPublisher deadLetters;
+    private final Counter received;
+
+    public EngagementEventsConsumer(DebeziumDecoder decoder, ContentLookup contentLookup, FanOut fanOut,
+            DeadLetterPublisher deadLetters, MeterRegistry registry) {
+        this.decoder = decoder;
+        this.contentLookup = contentLookup;
+        this.fanOut = fanOut;
+        this.deadLetters = deadLetters;
+        this.received = registry.counter("pipeline.records.received", "table", "engagement_events");
+    }
+
+    @Incoming(Channels.ENGAGEMENT_EVENTS)
+    public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
+        List<KafkaRecord<byte[], byte[]>> records = batch.getRecords();
+        received.increment(records.size());
+        List<Change<EngagementRow>> changes = new ArrayList<>(records.size());
+        List<Uni<Void>> parked = new ArrayList<>();
+        Set<UUID> contentIds = new HashSet<>();
+        for (KafkaRecord<byte[], byte[]> record : records) {
+            try {
+                Change<EngagementRow> change = decoder.decodeEngagement(record.getPayload());
+                if (change == null) {
+                    continue;
+                }
+                changes.add(change);
+                addContentId(contentIds, change.before());
+                addContentId(contentIds, change.after());
+            } catch (MalformedChangeException e) {
+                parked.add(deadLetters.park(record, e.getMessage()));
+            }
+        }
+        Uni<Void> written = contentLookup.resolve(contentIds)
+                .flatMap(contents -> fanOut.write(enrich(changes, contents)));
+        return parked.isEmpty() ? written
+                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems();
+    }
+
+    static List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {
+        List<FactChange> facts = new ArrayList<>(changes.size());
+        for (Change<EngagementRow> c : changes) {
+            EngagementRow row = c.latest();
+            facts.add(new FactChange(row.id(), c.op(), c.lsn(), c.tsMs(),
+                    c.after() == null ? null : Enricher.enrich(c.after(), contentOf(c.after(), contents)),
+                    c.before() == null ? null : Enricher.enrich(c.before(), contentOf(c.before(), contents))));
+        }
+        return facts;
+    }
+
+    private static ContentRow contentOf(EngagementRow row, Map<UUID, ContentRow> contents) {
+        return row.contentId() == null ? null : contents.get(row.contentId());
+    }
+
+    private static void addContentId(Set<UUID> ids, EngagementRow row) {
+        if (row != null && row.contentId() != null) {
+            ids.add(row.contentId());
+        }
+    }
+}

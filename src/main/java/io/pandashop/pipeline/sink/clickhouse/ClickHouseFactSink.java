@@ -1,0 +1,130 @@
+package io.pandashop.pipeline.sink.clickhouse;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pandashop.pipeline.enrich.EnrichedEvent;
+import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.sink.FactSink;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes engagement changes to app.enriched_engagements, one insert per batch. Each change becomes a row
+ * versioned by its source position; a delete, or an update that moves the sorting key (event_ts or
+ * content_id), also writes a deleted row under the old key so that no stale row stays visible through FINAL.
+ */
+@ApplicationScoped
+public class ClickHouseFactSink implements FactSink {
+
+    static final String TABLE = "enriched_engagements";
+
+    private final ClickHouseInserter inserter;
+    private final JsonFactory json = new JsonFactory();
+
+    public ClickHouseFactSink(ClickHouseInserter inserter) {
+        this.inserter = inserter;
+    }
+
+    @Override
+    public String name() {
+        return "clickhouse";
+    }
+
+    @Override
+    public Uni<Void> write(List<FactChange> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        BatchToken token = new BatchToken(TABLE);
+        byte[] rows = rows(changes, token);
+        return inserter.insert(TABLE, rows, token.value());
+    }
+
+    byte[] rows(List<FactChange> changes, BatchToken token) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(changes.size() * 400);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.setRootValueSeparator(null);
+            for (FactChange c : changes) {
+                EnrichedEvent old = c.previous();
+                if (old != null && (c.deleted() || keyMoved(old, c.current()))) {
+                    writeRemoved(g, old, c.lsn());
+                    g.writeRaw('\n');
+                }
+                if (!c.deleted()) {
+                    writeCurrent(g, c.current(), c.lsn());
+                    g.writeRaw('\n');
+                }
+                token.add(c.eventId(), c.lsn(), c.deleted());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean keyMoved(EnrichedEvent before, EnrichedEvent after) {
+        return Timestamps.millis(before.eventTs()) != Timestamps.millis(after.eventTs())
+                || !Objects.equals(before.contentId(), after.contentId());
+    }
+
+    private static void writeRemoved(JsonGenerator g, EnrichedEvent old, long version) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("event_id", old.eventId());
+        writeString(g, "content_id", old.contentId() == null ? null : old.contentId().toString());
+        g.writeStringField("event_ts", Timestamps.format(old.eventTs()));
+        g.writeNumberField("version", version);
+        g.writeNumberField("is_deleted", 1);
+        g.writeEndObject();
+    }
+
+    private static void writeCurrent(JsonGenerator g, EnrichedEvent e, long version) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("event_id", e.eventId());
+        writeString(g, "content_id", e.contentId() == null ? null : e.contentId().toString());
+        writeString(g, "user_id", e.userId() == null ? null : e.userId().toString());
+        writeString(g, "event_type", e.eventType());
+        g.writeStringField("event_ts", Timestamps.format(e.eventTs()));
+        writeInt(g, "duration_ms", e.durationMs());
+        writeString(g, "device", e.device());
+        if (e.engagementSeconds() == null) {
+            g.writeNullField("engagement_seconds");
+        } else {
+            g.writeNumberField("engagement_seconds", e.engagementSeconds());
+        }
+        if (e.engagementPercent() == null) {
+            g.writeNullField("engagement_percent");
+        } else {
+            g.writeNumberField("engagement_percent", e.engagementPercent());
+        }
+        writeString(g, "content_slug", e.contentSlug());
+        writeString(g, "content_title", e.contentTitle());
+        writeString(g, "content_type", e.contentType());
+        writeInt(g, "length_seconds", e.lengthSeconds());
+        writeString(g, "publish_ts", Timestamps.format(e.publishTs()));
+        g.writeNumberField("version", version);
+        g.writeNumberField("is_deleted", 0);
+        g.writeEndObject();
+    }
+
+    private static void writeString(JsonGenerator g, String field, String value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, value);
+        }
+    }
+
+    private static void writeInt(JsonGenerator g, String field, Integer value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, value.intValue());
+        }
+    }
+}

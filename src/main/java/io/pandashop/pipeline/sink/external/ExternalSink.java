@@ -1,0 +1,63 @@
+package io.pandashop.pipeline.sink.external;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.sink.EventEnvelope;
+import io.pandashop.pipeline.sink.FactSink;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Delivers engagement changes to the external system in batches. What it does not take after the live path's
+ * retries is parked on a Kafka topic (and redelivered from there), so the batch still counts as durably taken.
+ */
+@ApplicationScoped
+public class ExternalSink implements FactSink {
+
+    private static final Logger LOG = Logger.getLogger(ExternalSink.class);
+
+    private final ExternalDelivery delivery;
+    private final ExternalParking parking;
+    private final PipelineConfig.External config;
+    private final Counter delivered;
+
+    public ExternalSink(ExternalDelivery delivery, ExternalParking parking, PipelineConfig config,
+            MeterRegistry registry) {
+        this.delivery = delivery;
+        this.parking = parking;
+        this.config = config.external();
+        this.delivered = registry.counter("pipeline.external.delivered", "path", "live");
+    }
+
+    @Override
+    public String name() {
+        return "external";
+    }
+
+    @Override
+    public Uni<Void> write(List<FactChange> changes) {
+        if (!config.enabled() || changes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> chunks = new ArrayList<>();
+        int size = Math.max(1, config.batchSize());
+        for (int from = 0; from < changes.size(); from += size) {
+            List<EventEnvelope> chunk = changes.subList(from, Math.min(changes.size(), from + size)).stream()
+                    .map(EventEnvelope::of).toList();
+            chunks.add(delivery.deliverNow(chunk)
+                    .invoke(() -> delivered.increment(chunk.size()))
+                    .onFailure().recoverWithUni(e -> {
+                        LOG.warnf("external system did not take %d events (%s); parking them for redelivery",
+                                chunk.size(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                        return parking.park(chunk);
+                    }));
+        }
+        return Uni.join().all(chunks).andFailFast().replaceWithVoid();
+    }
+}

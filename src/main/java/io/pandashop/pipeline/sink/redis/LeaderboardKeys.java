@@ -1,0 +1,81 @@
+package io.pandashop.pipeline.sink.redis;
+
+import io.pandashop.pipeline.config.PipelineConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The leaderboard's time buckets: scores are kept per content id in one sorted set per bucket of event
+ * time, and the window is the union of its newest buckets.
+ */
+@ApplicationScoped
+public class LeaderboardKeys {
+
+    private final String prefix;
+    private final long bucketSeconds;
+    private final long windowSeconds;
+
+    public LeaderboardKeys(PipelineConfig config) {
+        this.prefix = config.redis().keyPrefix();
+        this.bucketSeconds = Math.max(1, config.redis().bucket().toSeconds());
+        this.windowSeconds = config.redis().window().toSeconds();
+        if (windowSeconds < bucketSeconds) {
+            throw new IllegalArgumentException("pipeline.redis.window must be at least one pipeline.redis.bucket");
+        }
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public long bucketSeconds() {
+        return bucketSeconds;
+    }
+
+    public long windowSeconds() {
+        return windowSeconds;
+    }
+
+    public long bucketOf(Instant eventTs) {
+        return Math.floorDiv(eventTs.getEpochSecond(), bucketSeconds);
+    }
+
+    /**
+     * The bucket an event counts in, or -1 when it is outside the window as of now. Events up to a few minutes
+     * ahead of the clock are kept (clock skew); further ones are not counted, which bounds key lifetimes.
+     */
+    public long countingBucket(Instant eventTs, Instant now) {
+        long bucket = bucketOf(eventTs);
+        long current = bucketOf(now);
+        long oldest = current - (windowSeconds / bucketSeconds) + 1;
+        long newest = bucketOf(now.plusSeconds(300));
+        return bucket >= oldest && bucket <= newest ? bucket : -1;
+    }
+
+    /** Sorted-set keys that make up the last {@code windowSeconds} (whole buckets, the current one included). */
+    public List<String> window(Instant now, long windowSeconds) {
+        long current = bucketOf(now);
+        long count = Math.max(1, Math.min(windowSeconds, this.windowSeconds) / bucketSeconds);
+        long newest = bucketOf(now.plusSeconds(300));
+        List<String> keys = new ArrayList<>();
+        for (long b = current - count + 1; b <= newest; b++) {
+            keys.add(leaderboard(b));
+        }
+        return keys;
+    }
+
+    public String leaderboard(long bucket) {
+        return prefix + ":lb:" + bucket;
+    }
+
+    public String stream(String contentType) {
+        return prefix + ":stream:" + streamName(contentType);
+    }
+
+    public static String streamName(String contentType) {
+        return contentType == null ? "none" : contentType;
+    }
+}
