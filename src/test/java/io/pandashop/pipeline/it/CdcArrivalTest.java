@@ -1,0 +1,45 @@
+package io.pandashop.pipeline.it;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A row inserted in PostgreSQL travels through Debezium and Kafka and is counted by the service. */
+@QuarkusTest
+class CdcArrivalTest {
+
+    private static final Pattern RECEIVED =
+            Pattern.compile("pipeline_records_received_total\\{table=\"engagement_events\"[^}]*} ([0-9.E]+)");
+
+    @Inject
+    Pool pg;
+
+    static double receivedSoFar() {
+        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = RECEIVED.matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void insertedRowIsConsumedAndCounted() {
+        double before = receivedSoFar();
+        pg.preparedQuery("INSERT INTO engagement_events (content_id, user_id, event_type, event_ts, duration_ms, device)"
+                + " VALUES (NULL, $1, 'click', now(), NULL, 'web')").execute(Tuple.of(UUID.randomUUID()))
+                .await().indefinitely();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> receivedSoFar() >= before + 1);
+        assertTrue(receivedSoFar() >= before + 1);
+        RestAssured.given().get("/q/health/ready").then().statusCode(200);
+    }
+}

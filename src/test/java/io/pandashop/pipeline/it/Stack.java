@@ -1,0 +1,91 @@
+package io.pandashop.pipeline.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restassured.RestAssured;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** Addresses of the real test stack (deploy/local/test.sh) and small helpers to look into it. */
+final class Stack {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Stack() {
+    }
+
+    static String config(String key) {
+        return ConfigProvider.getConfig().getValue(key, String.class);
+    }
+
+    static String bootstrap() {
+        return config("kafka.bootstrap.servers");
+    }
+
+    static String topicPrefix() {
+        return config("pipeline.topic-prefix");
+    }
+
+    static String eventsTopic() {
+        return topicPrefix() + ".public.engagement_events";
+    }
+
+    static String externalAdmin() {
+        return "http://127.0.0.1:" + config("external.port") + "/__admin";
+    }
+
+    /** Every request body the external receiver has recorded, newest first. */
+    static List<JsonNode> externalRequests() {
+        String body = RestAssured.given().get(externalAdmin() + "/requests?limit=100000").then().statusCode(200)
+                .extract().asString();
+        try {
+            JsonNode root = JSON.readTree(body);
+            List<JsonNode> requests = new java.util.ArrayList<>();
+            for (JsonNode served : root.path("requests")) {
+                requests.add(served.path("request"));
+            }
+            return requests;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        return Admin.create(p);
+    }
+
+    /** True once the group has committed every record of the topic: all of them went through the service. */
+    static boolean caughtUp(String group, String topic) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                    .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, OffsetSpec> latest = partitions.stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+            Map<TopicPartition, Long> lag = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                long end = ends.get(tp).offset();
+                lag.put(tp, end - (c == null ? 0 : c.offset()));
+            }
+            return lag.values().stream().allMatch(l -> l <= 0);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
