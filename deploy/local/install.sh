@@ -40,13 +40,15 @@ install_apt() {
     fi
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null \
-      || { (( own_policy )) && $SUDO rm -f "$policy"; die "apt-get install failed"; }
-    (( own_policy )) && $SUDO rm -f "$policy"
+      || { if (( own_policy )); then $SUDO rm -f "$policy"; fi; die "apt-get install failed"; }
+    if (( own_policy )); then $SUDO rm -f "$policy"; fi
   fi
-  # Whatever happened at install time: the packaged services must not run or start at
-  # boot; our stack starts its own instances on its own ports and data dirs.
-  local svc
-  for svc in redis-server postgresql; do
+  # The stack runs private instances on its own ports and data dirs, so the packaged
+  # services must not run: redis-server's would sit on 6379. PostgreSQL's main cluster
+  # is only disabled when this script installed it (someone else may use theirs).
+  local svc svcs=(redis-server)
+  if [[ " ${pkgs[*]-} " == *" postgresql-15 "* ]]; then svcs+=(postgresql); fi
+  for svc in "${svcs[@]}"; do
     [[ -e /etc/init.d/$svc || -e /lib/systemd/system/$svc.service ]] || continue
     if [[ -d /run/systemd/system ]]; then
       $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
@@ -66,7 +68,11 @@ install_maven_jars() {
   log "maven: fetching Kafka, Connect, Debezium, WireMock, pg JDBC into $TOOLS_DIR"
   rm -rf "$KAFKA_LIB" "$CONNECT_PLUGINS" "$TOOLS_DIR/wiremock" "$JDBC_DIR"
   mkdir -p "$TOOLS_DIR"
-  mvn -q -B --no-transfer-progress -Dstyle.color=never -f "$STACK_DIR/stack/pom.xml" -Dtools.dir="$TOOLS_DIR" generate-resources
+  # Maven 3.8's console still prints colour resets under -q: strip them.
+  if ! mvn -q -B --no-transfer-progress -Dstyle.color=never -f "$STACK_DIR/stack/pom.xml" \
+      -Dtools.dir="$TOOLS_DIR" generate-resources 2>&1 | sed 's/\x1b\[[0-9;]*m//g'; then
+    die "maven: download failed (see output above)"
+  fi
   rm -rf "$TOOLS_DIR/.stack-target"
   [[ -f $WIREMOCK_JAR ]] || die "maven: WireMock jar missing after download"
   touch "$marker"

@@ -41,7 +41,7 @@ is_running() {
   local name="$1" pid cwd
   pid="$(read_pid "$name")"
   [[ -n "$pid" ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_alive "$pid" || return 1
   cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || return 1
   [[ "$cwd" == "$(comp_dir "$name")" || "$cwd" == "$(comp_dir "$name")/"* ]]
 }
@@ -56,9 +56,13 @@ start_bg() {
   mkdir -p "$dir"
   rm -f "$pidf"
   printf '\n===== %s start %s =====\n' "$name" "$(date -Is)" >>"$logf"
+  # Only the setsid command is backgrounded (not a list), so no shell lingers as its
+  # parent holding the caller's stdout open.
   # shellcheck disable=SC2016  # $$ and $@ are expanded by the inner bash
-  (cd "$dir" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" \
-      >>"$logf" 2>&1 </dev/null &)
+  (
+    cd "$dir" || exit 1
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >>"$logf" 2>&1 </dev/null &
+  )
   local _
   for _ in $(seq 1 50); do [[ -s "$pidf" ]] && return 0; sleep 0.1; done
   die "$name did not start; see $logf"
@@ -84,6 +88,15 @@ wait_ready() {
   done
 }
 
+# True while PID exists and is not a zombie (an exited server, reparented to
+# init, can stay a zombie for a while before it is reaped).
+pid_alive() {
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n $st && $st != Z && $st != X ]]
+}
+
 # stop_pid NAME [TIMEOUT_S]: TERM, then KILL if still alive after the timeout.
 stop_pid() {
   local name="$1" timeout="${2:-30}" pid i
@@ -94,10 +107,10 @@ stop_pid() {
   pid="$(read_pid "$name")"
   kill -TERM "$pid" 2>/dev/null || true
   for (( i = 0; i < timeout * 4; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_alive "$pid" || break
     sleep 0.25
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pid"; then
     log "$name (pid $pid) ignored TERM for ${timeout}s; sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
