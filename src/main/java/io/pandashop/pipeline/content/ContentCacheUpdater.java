@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -45,6 +44,6 @@ public class ContentCacheUpdater {
                 LOG.debugf("content cache skipped %s: %s", DeadLetterPublisher.describe(record), e.getMessage());
             }
         }
-        return CompletableFuture.completedFuture(null);
+        return batch.ack();
     }
 }

@@ -8,6 +8,7 @@ import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.ingest.Acknowledgement;
 import io.pandashop.pipeline.sink.clickhouse.ClickHouseContentSink;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -51,7 +52,7 @@ public class ContentDimensionUpdater {
             }
         }
         Uni<Void> written = sink.write(changes);
-        return parked.isEmpty() ? written
-                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems();
+        return Acknowledgement.after(batch, parked.isEmpty() ? written
+                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems());
     }
 }

@@ -70,8 +70,8 @@ public class EngagementEventsConsumer {
         }
         Uni<Void> written = contentLookup.resolve(contentIds)
                 .flatMap(contents -> fanOut.write(enrich(changes, contents)));
-        return parked.isEmpty() ? written
-                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems();
+        return Acknowledgement.after(batch, parked.isEmpty() ? written
+                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems());
     }
 
     static List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {

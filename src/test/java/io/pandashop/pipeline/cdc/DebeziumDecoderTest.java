@@ -49,7 +49,7 @@ class DebeziumDecoderTest {
                 changes.add(c);
             }
         }
-        assertEquals(1, tombstones);
+        assertEquals(2, tombstones, "each delete is followed by a tombstone");
         Change<EngagementRow> first = changes.get(0);
         assertEquals(Op.CREATE, first.op());
         assertEquals(26412456L, first.lsn());
@@ -124,10 +124,9 @@ class DebeziumDecoderTest {
 
     @Test
     void rejectsMalformedRecordsWithAReason() {
-        assertEquals("not JSON: Unexpected character ('n' (code 110)): expected a valid value (JSON String, Number, "
-                        + "Array, Object or token 'null', 'true' or 'false')",
-                assertThrows(MalformedChangeException.class,
-                        () -> decoder.decodeEngagement("not json".getBytes(StandardCharsets.UTF_8))).getMessage());
+        assertTrue(assertThrows(MalformedChangeException.class,
+                () -> decoder.decodeEngagement("not json".getBytes(StandardCharsets.UTF_8))).getMessage()
+                .startsWith("not JSON: Unrecognized token 'not'"));
         assertTrue(assertThrows(MalformedChangeException.class,
                 () -> decoder.decodeEngagement("{\"a\":1}".getBytes(StandardCharsets.UTF_8))).getMessage()
                 .contains("no 'op'"));

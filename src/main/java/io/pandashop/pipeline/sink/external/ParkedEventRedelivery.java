@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.ingest.Acknowledgement;
 import io.pandashop.pipeline.sink.EventEnvelope;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -46,12 +47,12 @@ public class ParkedEventRedelivery {
             }
         }
         if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Acknowledgement.after(batch, Uni.createFrom().voidItem());
         }
-        return delivery.deliverEventually(events)
+        return Acknowledgement.after(batch, delivery.deliverEventually(events)
                 .invoke(() -> {
                     redelivered.increment(events.size());
                     LOG.infof("redelivered %d parked events to the external system", events.size());
-                });
+                }));
     }
 }

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Assembles bench/results/<stamp>.json and bench/results/latest.md from a run's work dir (called by run.sh)."""
+import argparse, glob, json, os, platform, re, subprocess
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+def sh(cmd):
+    try:
+        r = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20)
+        return (r.stdout + r.stderr).strip()
+    except Exception:
+        return ""
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return f"{v:,.2f}{unit}"
+    if isinstance(v, int):
+        return f"{v:,}{unit}"
+    return f"{v}{unit}"
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e"):
+        ap.add_argument("--" + a)
+    a = ap.parse_args()
+    w, root = a.work, a.root
+
+    cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem_kb = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    pom = open(os.path.join(root, "pom.xml")).read()
+    envsh = open(os.path.join(root, "deploy/local/env.sh")).read()
+    def env_ver(name):
+        m = re.search(name + r'="([^"]+)"', envsh)
+        return m.group(1) if m else "?"
+    clients = [os.path.basename(p) for p in glob.glob(os.path.join(root, ".run/bench/app/lib/main/org.apache.kafka.kafka-clients-*.jar"))]
+    machine = {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu_model": cpu_model,
+        "kernel": platform.release(),
+        "load_avg_at_end": os.getloadavg(),
+    }
+    versions = {
+        "java": sh("java -version 2>&1 | head -n 1"),
+        "quarkus": (re.search(r"<quarkus.platform.version>([^<]+)<", pom) or [None, "?"])[1],
+        "kafka_broker": env_ver("KAFKA_VERSION"),
+        "kafka_clients_in_service": clients[0].replace("org.apache.kafka.kafka-clients-", "").replace(".jar", "") if clients else "?",
+        "debezium": env_ver("DEBEZIUM_VERSION"),
+        "clickhouse": a.clickhouse_version,
+        "redis": sh("redis-server --version").split(" v=")[-1].split(" ")[0],
+        "postgresql": sh("/usr/lib/postgresql/15/bin/postgres --version"),
+        "git_commit": sh(f"git -C {root} rev-parse --short HEAD"),
+        "git_dirty": bool(sh(f"git -C {root} status --porcelain -- src pom.xml")),
+    }
+    fill, base, drain, verify, jfr = (load(os.path.join(w, f)) for f in
+                                      ("fill.json", "baseline.json", "drain.json", "verify.json", "jfr-top.json"))
+    e2e = {}
+    for r in (a.rates or "").split(","):
+        d = load(os.path.join(w, f"e2e-{r}.json"))
+        if d is not None:
+            e2e[r] = d
+    ratio = None
+    if base and drain and drain.get("events_per_s_from_first_record"):
+        ratio = round(drain["events_per_s_from_first_record"] / base["events_per_s"], 3)
+    result = {
+        "stamp": a.stamp,
+        "params": {"events": int(a.events), "content": int(a.content), "e2e_rates": a.rates,
+                   "e2e_seconds": int(a.e2e_seconds), "skip_e2e": a.skip_e2e == "1"},
+        "machine": machine, "versions": versions,
+        "fill": fill, "baseline": base, "drain": drain, "verify": verify,
+        "service_to_baseline_ratio": ratio,
+        "e2e": e2e,
+        "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
+        "work_dir": w,
+    }
+    os.makedirs(os.path.join(root, "bench/results"), exist_ok=True)
+    jpath = os.path.join(root, "bench/results", a.stamp + ".json")
+    with open(jpath, "w") as f:
+        json.dump(result, f, indent=2)
+
+    L = []
+    L.append(f"## Benchmark {a.stamp}")
+    L.append("")
+    L.append(f"Machine: {machine['nproc']} cores ({cpu_model}), {machine['memory_gib']} GiB. "
+             f"{versions['java']}; Quarkus {versions['quarkus']}; Kafka broker {versions['kafka_broker']} "
+             f"(service clients {versions['kafka_clients_in_service']}); Debezium {versions['debezium']}; "
+             f"ClickHouse {versions['clickhouse']} (chdb); Redis {versions['redis']}; {versions['postgresql']}. "
+             f"Service commit {versions['git_commit']}{' (+local changes)' if versions['git_dirty'] else ''}.")
+    L.append("")
+    if fill:
+        L.append(f"Drain input: {fill['changes']:,} event changes ({fill['creates']:,} c, {fill['updates']:,} u, "
+                 f"{fill['deletes']:,} d + {fill['tombstones']:,} tombstones; ~{fill['avg_value_bytes']} B/envelope), "
+                 f"{fill['content_rows']:,} content rows, 3 partitions.")
+        L.append("")
+    L.append("| Measure | Value |")
+    L.append("|---|---|")
+    if base:
+        L.append(f"| Bare consumer (kafka-clients + Jackson decode), events/s | {fmt(base['events_per_s'])} "
+                 f"({fmt(base['seconds_from_first_record'])} s, {fmt(base['cpu_s_per_100k'])} CPU s/100k) |")
+    if drain:
+        L.append(f"| Service start-up to /q/health/ready | {fmt(drain.get('startup_seconds'))} s |")
+        L.append(f"| Service drain, all destinations, events/s (from first record / from ready) | "
+                 f"{fmt(drain.get('events_per_s_from_first_record'))} / {fmt(drain.get('events_per_s_from_ready'))} "
+                 f"({fmt(drain.get('seconds_from_first_record'))} s / {fmt(drain.get('seconds_from_ready'))} s) |")
+        for d, x in (drain.get("destinations") or {}).items():
+            if x.get("done"):
+                L.append(f"| &nbsp;&nbsp;{d}: events/s from first record (time) | "
+                         f"{fmt(x['events_per_s_from_first_record'])} ({fmt(x['seconds_from_first_record'])} s) |")
+            else:
+                L.append(f"| &nbsp;&nbsp;{d}: NOT drained | {fmt(x.get('changes'))} of {fmt(drain.get('expect_changes'))} |")
+        L.append(f"| Service / bare consumer throughput | {fmt(ratio)} |")
+        L.append(f"| Service CPU s per 100k events (drain, after ready) | {fmt(drain.get('cpu_s_per_100k'))} "
+                 f"(user {fmt(drain.get('cpu_user_seconds_drain'))} s, sys {fmt(drain.get('cpu_sys_seconds_drain'))} s) |")
+        L.append(f"| Service peak RSS (VmHWM, -Xmx768m) | {fmt(drain.get('peak_rss_mb'))} MB |")
+    if verify:
+        L.append(f"| ClickHouse enriched_engagements_current rows / expected live | {fmt(verify['clickhouse_current_rows'])} / "
+                 f"{fmt(verify['expected_live_events'])} ({'OK' if verify['clickhouse_ok'] else 'MISMATCH'}) |")
+    for r, e in e2e.items():
+        rd, cd = e.get("commit_to_redis", {}), e.get("commit_to_clickhouse", {})
+        L.append(f"| E2E {r}/s for {a.e2e_seconds} s: generator events/s achieved | {fmt(e.get('generator_events_per_s'))} "
+                 f"({fmt(e.get('inserted_events'))} inserts) |")
+        L.append(f"| &nbsp;&nbsp;commit→Redis p50 / p99 / max (n) | {fmt(rd.get('p50_ms'))} / {fmt(rd.get('p99_ms'))} / "
+                 f"{fmt(rd.get('max_ms'))} ms ({fmt(rd.get('samples'))} batches, {fmt(rd.get('missing'))} missing; "
+                 f"poll every {fmt(rd.get('mean_poll_period_ms'))} ms) |")
+        L.append(f"| &nbsp;&nbsp;commit→ClickHouse p50 / p99 / max (n) | {fmt(cd.get('p50_ms'))} / {fmt(cd.get('p99_ms'))} / "
+                 f"{fmt(cd.get('max_ms'))} ms ({fmt(cd.get('samples'))} sampled batches, {fmt(cd.get('missing'))} missing; "
+                 f"poll every {fmt(cd.get('mean_poll_period_ms'))} ms) |")
+        L.append(f"| &nbsp;&nbsp;Debezium records/s on the topic during the run (peak 5 s) | "
+                 f"{fmt(e.get('debezium_records_per_s_during_run'))} ({fmt(e.get('debezium_peak_5s_records_per_s'))}); "
+                 f"topic settled {fmt(e.get('topic_settled_after_last_commit_s'))} s after the last commit |")
+    if a.skip_e2e == "1":
+        L.append("| E2E | skipped (--skip-e2e) |")
+    L.append("")
+    if jfr and jfr.get("top_first_app_frame"):
+        L.append(f"JFR (drain, {jfr['execution_samples']:,} CPU samples) top first io.pandashop frames: " + "; ".join(
+            f"{x['frame'].split('(')[0].replace('io.pandashop.pipeline.', '')} {x['pct']}%" for x in jfr["top_first_app_frame"][:6]))
+        L.append("")
+        L.append("Top self frames: " + "; ".join(
+            f"{x['frame'].split('(')[0]} {x['pct']}%" for x in jfr["top_self_frames"][:8]))
+        L.append("")
+    L.append(f"Raw: `bench/results/{a.stamp}.json`. Command: `bench/run.sh --events {a.events} --content {a.content} "
+             f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}`.")
+    md = "\n".join(L) + "\n"
+    with open(os.path.join(root, "bench/results/latest.md"), "w") as f:
+        f.write(md)
+    readme = os.path.join(root, "bench/README.md")
+    if os.path.exists(readme):
+        text = open(readme).read()
+        s, e = "<!-- latest-results:start -->", "<!-- latest-results:end -->"
+        if s in text and e in text:
+            text = text.split(s)[0] + s + "\n" + md + e + text.split(e, 1)[1]
+            with open(readme, "w") as f:
+                f.write(text)
+    print(md)
+
+if __name__ == "__main__":
+    main()

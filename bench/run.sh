@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The benchmark harness: one command, see bench/README.md.
+#   bench/run.sh [--events N] [--content N] [--e2e-rates 1000,5000] [--e2e-seconds S] [--skip-e2e]
+#                [--no-jfr] [--keep-stack]
+# Starts a private stack in .run/bench (its own ports, never the demo's or the tests'), runs
+#   1. drain mode: fill the CDC topics, bare-consumer ceiling, then the service until every
+#      destination has every change;
+#   2. end-to-end mode (unless --skip-e2e): Debezium + service + demo generator at each rate;
+# writes bench/results/<UTC>.json and bench/results/latest.md, prints the table, and stops the
+# stack with --purge (unless --keep-stack).
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH/.." && pwd)"
+
+EVENTS=1000000
+CONTENT=10000
+RATES=1000,5000
+E2E_SECONDS=120
+SKIP_E2E=0
+JFR=1
+KEEP=0
+while (( $# )); do
+  case "$1" in
+    --events) EVENTS="$2"; shift 2 ;;
+    --content) CONTENT="$2"; shift 2 ;;
+    --e2e-rates) RATES="$2"; shift 2 ;;
+    --e2e-seconds) E2E_SECONDS="$2"; shift 2 ;;
+    --skip-e2e) SKIP_E2E=1; shift ;;
+    --no-jfr) JFR=0; shift ;;
+    --keep-stack) KEEP=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# ---- the bench stack: own run dir and ports (deploy/local/env.sh reads these)
+export RUN_DIR="$ROOT/.run/bench"
+export TOOLS_DIR="${TOOLS_DIR:-$ROOT/.run/tools}"
+export PG_PORT=25432 KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 CONNECT_PORT=28083
+export CLICKHOUSE_HTTP_PORT=28123 CLICKHOUSE_TCP_PORT=29001 REDIS_PORT=26379 EXTERNAL_PORT=28089
+export SERVICE_PORT=28080
+export PG_DB=pandashop PG_USER=postgresuser PG_PASSWORD=postgrespw
+DRAIN_PREFIX=benchdrain
+E2E_PREFIX=benche2e
+STAMP="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
+WORK="$RUN_DIR/work/$STAMP"
+APP="$RUN_DIR/app"
+CP="$APP/lib/main/*"
+SERVICE_HEAP="${BENCH_SERVICE_HEAP:--Xmx768m}"
+BOOT="127.0.0.1:$KAFKA_PORT"
+CH_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
+SVC_URL="http://127.0.0.1:$SERVICE_PORT"
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+bench_java() { java -Xms256m -Xmx768m -cp "$CP" "$BENCH/Bench.java" "$@"; }
+ch() { curl -fsS --max-time 60 "$CH_URL/" --data-binary "$1"; }
+psql_bench() { PGPASSWORD="$PG_PASSWORD" psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -v ON_ERROR_STOP=1 "$@"; }
+
+SERVICE_PID=""
+stop_service() {
+  [[ -n $SERVICE_PID ]] || return 0
+  if kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill -TERM "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$SERVICE_PID" 2>/dev/null || true
+  fi
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=""
+}
+cleanup() {
+  local rc=$?
+  stop_service
+  if (( KEEP )); then
+    log "stack left running (--keep-stack); stop it with: RUN_DIR=$RUN_DIR <ports> deploy/local/stack-down.sh --purge"
+  else
+    "$ROOT/deploy/local/stack-down.sh" --purge >&2 || true
+  fi
+  exit "$rc"
+}
+
+# start_service PREFIX GROUP LOG [extra java opts...]: launches the copied app, sets SERVICE_PID, LAUNCHED_MS
+start_service() {
+  local prefix="$1" group="$2" logf="$3"; shift 3
+  LAUNCHED_MS=$(date +%s%3N)
+  TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" \
+    java $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
+  SERVICE_PID=$!
+  log "service pid $SERVICE_PID (prefix $prefix, group $group, log $logf)"
+}
+
+wait_service_ready() {
+  for _ in $(seq 1 600); do
+    kill -0 "$SERVICE_PID" 2>/dev/null || { tail -n 30 "$1" >&2; die "service exited; see $1"; }
+    curl -fsS -o /dev/null --max-time 2 "$SVC_URL/q/health/ready" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  die "service not ready after 120 s; see $1"
+}
+
+# ---- preparation
+[[ -f $ROOT/target/quarkus-app/quarkus-run.jar ]] \
+  || die "no target/quarkus-app: build it first with ./mvnw -B -q -ntp package -DskipTests"
+command -v jq >/dev/null && command -v psql >/dev/null && command -v redis-cli >/dev/null \
+  || die "needs jq, psql and redis-cli"
+for p in $PG_PORT $KAFKA_PORT $CONNECT_PORT $CLICKHOUSE_HTTP_PORT $REDIS_PORT $EXTERNAL_PORT $SERVICE_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    die "port $p is in use: is a bench stack still running? (RUN_DIR=$RUN_DIR ... deploy/local/stack-down.sh --purge)"
+  fi
+done
+mkdir -p "$WORK" "$BENCH/results"
+# A copy of the app, so a rebuild of target/ during the run does not disturb it.
+rm -rf "$APP" && cp -r "$ROOT/target/quarkus-app" "$APP"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "results work dir $WORK; events $EVENTS, content $CONTENT, e2e rates $RATES x ${E2E_SECONDS}s (skip=$SKIP_E2E)"
+"$ROOT/deploy/local/stack-down.sh" --purge >&2 || true
+"$ROOT/deploy/local/stack-up.sh" postgres kafka clickhouse redis external >&2
+
+# ================================================================ drain mode
+log "drain: filling topics $DRAIN_PREFIX.public.* ($EVENTS event changes, $CONTENT content rows)"
+bench_java fill --bootstrap "$BOOT" --prefix "$DRAIN_PREFIX" --events "$EVENTS" --content "$CONTENT" \
+  --content-csv "$WORK/content.csv" --out "$WORK/fill.json" >/dev/null
+psql_bench -c "\\copy content (id, slug, title, content_type, length_seconds, publish_ts) FROM '$WORK/content.csv' WITH (FORMAT csv)"
+log "drain: $(psql_bench -tA -c 'SELECT count(*) FROM content') content rows in PostgreSQL"
+RECORDS=$(jq -r .records_on_events_topic "$WORK/fill.json")
+CHANGES=$(jq -r .changes "$WORK/fill.json")
+LIVE=$(jq -r .live_events "$WORK/fill.json")
+
+log "drain: baseline (bare kafka-clients consumer + Jackson decode) over $RECORDS records"
+bench_java baseline --bootstrap "$BOOT" --topic "$DRAIN_PREFIX.public.engagement_events" \
+  --group "bench-baseline-$STAMP" --expect-records "$RECORDS" --out "$WORK/baseline.json" >/dev/null
+
+log "drain: the service"
+JFR_ARGS=()
+(( JFR )) && JFR_ARGS=(--jfr "$WORK/drain.jfr")
+start_service "$DRAIN_PREFIX" "bench-drain-$STAMP" "$WORK/service-drain.log"
+bench_java drain --pid "$SERVICE_PID" --url "$SVC_URL" --expect "$CHANGES" --launched-ms "$LAUNCHED_MS" \
+  --clk-tck "$(getconf CLK_TCK)" "${JFR_ARGS[@]}" --out "$WORK/drain.json" >/dev/null \
+  || log "drain: NOT every destination reached $CHANGES changes (see $WORK/drain.json, $WORK/service-drain.log)"
+CH_LIVE=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]')
+CH_ROWS=$(ch "SELECT count() FROM app.enriched_engagements" | tr -d '[:space:]')
+REDIS_EV=$(redis-cli -p "$REDIS_PORT" --scan --pattern "$DRAIN_PREFIX:ev:*" | wc -l)
+EXT_REQS=$(curl -fsS --max-time 10 "http://127.0.0.1:$EXTERNAL_PORT/__admin/requests/count" \
+  -H 'Content-Type: application/json' --data '{"method":"POST","url":"/events"}' | jq -r .count || echo -1)
+jq -n --argjson expect "$LIVE" --argjson live "${CH_LIVE:-0}" --argjson rows "${CH_ROWS:-0}" \
+  --argjson redis_ev "$REDIS_EV" --argjson ext "${EXT_REQS:--1}" \
+  '{expected_live_events: $expect, clickhouse_current_rows: $live, clickhouse_ok: ($expect == $live),
+    clickhouse_base_table_rows: $rows, redis_ev_keys: $redis_ev, external_post_requests: $ext}' >"$WORK/verify.json"
+log "drain: ClickHouse current rows $CH_LIVE (expected $LIVE live events), base table $CH_ROWS rows; Redis ev keys $REDIS_EV"
+grep -E ' (WARN|ERROR) ' "$WORK/service-drain.log" | sort | uniq -c | sort -rn | head -n 20 >"$WORK/service-drain.warnings" || true
+stop_service
+
+if (( JFR )) && [[ -s $WORK/drain.jfr ]]; then
+  log "drain: summarising the JFR recording"
+  python3 "$BENCH/jfr_top.py" "$WORK/drain.jfr" >"$WORK/jfr-top.json" 2>"$WORK/jfr-top.log" \
+    || log "jfr summary failed; see $WORK/jfr-top.log"
+fi
+
+# ================================================================ end-to-end mode
+if (( ! SKIP_E2E )); then
+  log "e2e: fresh ClickHouse and Redis, Debezium (topic prefix $E2E_PREFIX)"
+  "$ROOT/deploy/local/stack-down.sh" --purge clickhouse redis >&2
+  "$ROOT/deploy/local/stack-up.sh" clickhouse redis >&2
+  TOPIC_PREFIX="$E2E_PREFIX" "$ROOT/deploy/local/stack-up.sh" connect >&2
+  start_service "$E2E_PREFIX" "bench-e2e-$STAMP" "$WORK/service-e2e.log"
+  wait_service_ready "$WORK/service-e2e.log"
+  IFS=, read -r -a rate_list <<<"$RATES"
+  for rate in "${rate_list[@]}"; do
+    log "e2e: generator at $rate events/s for $E2E_SECONDS s"
+    rm -f "$WORK/commit-$rate.log" "$WORK/gen-$rate.done"
+    bench_java e2e --commit-log "$WORK/commit-$rate.log" --done-file "$WORK/gen-$rate.done" \
+      --prefix "$E2E_PREFIX" --redis-port "$REDIS_PORT" --ch-url "$CH_URL" --bootstrap "$BOOT" \
+      --topic "$E2E_PREFIX.public.engagement_events" --out "$WORK/e2e-$rate.json" >/dev/null &
+    probe=$!
+    sleep 3   # the probe compiles and connects first
+    PG_PORT=$PG_PORT "$ROOT/deploy/local/generator/run.sh" --rate "$rate" --duration "$E2E_SECONDS" \
+      --commit-log "$WORK/commit-$rate.log" --status-every 30 2>"$WORK/gen-$rate.log" \
+      || log "e2e: generator exited non-zero; see $WORK/gen-$rate.log"
+    touch "$WORK/gen-$rate.done"
+    wait "$probe" || log "e2e: probe failed for rate $rate"
+    tail -n 3 "$WORK/gen-$rate.log" >&2 || true
+  done
+  grep -E ' (WARN|ERROR) ' "$WORK/service-e2e.log" | sort | uniq -c | sort -rn | head -n 20 >"$WORK/service-e2e.warnings" || true
+  stop_service
+fi
+
+# ================================================================ results
+CH_VERSION=$(ch "SELECT version()" | tr -d '[:space:]' || echo unknown)
+python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
+  --events "$EVENTS" --content "$CONTENT" --rates "$RATES" --e2e-seconds "$E2E_SECONDS" --skip-e2e "$SKIP_E2E"
