@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,16 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class CdcArrivalTest {
 
-    private static final Pattern RECEIVED =
-            Pattern.compile("pipeline_records_received_total\\{table=\"engagement_events\"[^}]*} ([0-9.E]+)");
 
     @Inject
     Pool pg;
 
     static double receivedSoFar() {
-        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = RECEIVED.matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return Stack.metric("pipeline_records_received_total", "table=\"engagement_events\"");
     }
 
     @Test

@@ -21,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 class DeadLetterTest {
 
-    private static final Pattern PARKED =
-            Pattern.compile("pipeline_dead_letter_total\\{topic=\"[^\"]*engagement_events\"[^}]*} ([0-9.E]+)");
 
     @Inject
     Pool pg;
@@ -40,9 +36,7 @@ class DeadLetterTest {
     Client clickHouse;
 
     static double parkedSoFar() {
-        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = PARKED.matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return Stack.metric("pipeline_dead_letter_total", "engagement_events");
     }
 
     @Test

@@ -15,8 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,12 +36,9 @@ class ExternalOutageTest {
     @Inject
     Client clickHouse;
 
-    private static final Pattern PARKED = Pattern.compile("pipeline_external_parked_total(\\{[^}]*})? ([0-9.E]+)");
 
     static double parkedSoFar() {
-        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = PARKED.matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(2)) : 0;
+        return Stack.metric("pipeline_external_parked_total", "");
     }
 
     @AfterEach

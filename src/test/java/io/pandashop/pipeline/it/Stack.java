@@ -61,6 +61,19 @@ final class Stack {
         }
     }
 
+    /** Sum of a Prometheus counter of the service under test over the series whose labels contain {@code label}. */
+    static double metric(String name, String label) {
+        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name) && (line.length() == name.length() || "{ ".indexOf(line.charAt(name.length())) >= 0)
+                    && line.contains(label)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     static Admin admin() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
