@@ -713,8 +713,8 @@ public class Bench {
             String prefix = req(o, "prefix");
             int redisPort = Integer.parseInt(req(o, "redis-port"));
             String chUrl = req(o, "ch-url");
-            long redisPollMs = Long.parseLong(o.getOrDefault("redis-poll-ms", "25"));
-            long chPollMs = Long.parseLong(o.getOrDefault("ch-poll-ms", "50"));
+            long redisPollMs = Long.parseLong(o.getOrDefault("redis-poll-ms", "20"));
+            long chPollMs = Long.parseLong(o.getOrDefault("ch-poll-ms", "30"));
             int chEvery = Integer.parseInt(o.getOrDefault("ch-sample-every", "5"));
             long giveUpMs = Long.parseLong(o.getOrDefault("give-up-ms", "120000"));
             String topic = req(o, "topic");

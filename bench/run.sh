@@ -84,7 +84,9 @@ cleanup() {
 start_service() {
   local prefix="$1" group="$2" logf="$3"; shift 3
   LAUNCHED_MS=$(date +%s%3N)
-  TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" \
+  # The Redis key prefix is its own setting (pipeline.redis.key-prefix, default "pandashop"), not
+  # derived from TOPIC_PREFIX: set it so the keys are <topic prefix>:ev:<id>, :lb:*, :stream:*.
+  TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" PIPELINE_REDIS_KEY_PREFIX="$prefix" \
     java $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
   SERVICE_PID=$!
   log "service pid $SERVICE_PID (prefix $prefix, group $group, log $logf)"

@@ -23,14 +23,14 @@ for i = 6, #ARGV, 8 do
     elseif old_bucket ~= '' then
       local old_key = prefix .. ':lb:' .. old_bucket
       local left = tonumber(redis.call('ZINCRBY', old_key, -tonumber(old_score), old_content))
-      if left <= 0.000001 then
+      if math.abs(left) < 0.5 then
         redis.call('ZREM', old_key, old_content)
       end
     end
   end
   if fresh then
     local kept_bucket = ''
-    if bucket ~= '-1' and content ~= '' and score > 0 then
+    if bucket ~= '-1' and content ~= '' and score ~= 0 then
       local key = prefix .. ':lb:' .. bucket
       redis.call('ZINCRBY', key, score, content)
       redis.call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)

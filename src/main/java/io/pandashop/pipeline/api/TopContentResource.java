@@ -103,7 +103,7 @@ public class TopContentResource {
                 scores.add(new Score(response.get(i).toString(), Math.round(response.get(i + 1).toDouble())));
             }
         }
-        scores.removeIf(s -> s.hundredths() <= 0);
+        scores.removeIf(s -> s.hundredths() == 0);
         return scores;
     }
 

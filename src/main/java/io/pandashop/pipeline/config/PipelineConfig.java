@@ -50,8 +50,11 @@ public interface PipelineConfig {
         @WithDefault("PT10M")
         Duration window();
 
-        /** Width of one leaderboard bucket; the window is a whole number of buckets. */
-        @WithDefault("PT1M")
+        /**
+         * Width of one leaderboard bucket; the window is a whole number of buckets, so its oldest edge is exact to
+         * within one bucket.
+         */
+        @WithDefault("PT10S")
         Duration bucket();
 
         /** How long a processed source position is remembered, so replays change nothing. */

@@ -10,6 +10,7 @@ import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.ingest.Acknowledgement;
 import io.pandashop.pipeline.sink.clickhouse.ClickHouseContentSink;
+import io.pandashop.pipeline.sink.clickhouse.StorableRange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -45,6 +46,7 @@ public class ContentDimensionUpdater {
             try {
                 Change<ContentRow> change = decoder.decodeContent(record.getPayload());
                 if (change != null) {
+                    StorableRange.require("publish_ts", change.latest().publishTs());
                     changes.add(change);
                 }
             } catch (MalformedChangeException e) {

@@ -12,6 +12,7 @@ import io.pandashop.pipeline.content.ContentLookup;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.enrich.Enricher;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.sink.clickhouse.StorableRange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -61,6 +62,8 @@ public class EngagementEventsConsumer {
                 if (change == null) {
                     continue;
                 }
+                requireStorable(change.before());
+                requireStorable(change.after());
                 changes.add(change);
                 addContentId(contentIds, change.before());
                 addContentId(contentIds, change.after());
@@ -87,6 +90,12 @@ public class EngagementEventsConsumer {
 
     private static ContentRow contentOf(EngagementRow row, Map<UUID, ContentRow> contents) {
         return row.contentId() == null ? null : contents.get(row.contentId());
+    }
+
+    private static void requireStorable(EngagementRow row) {
+        if (row != null) {
+            StorableRange.require("event_ts", row.eventTs());
+        }
     }
 
     private static void addContentId(Set<UUID> ids, EngagementRow row) {
