@@ -200,6 +200,7 @@ connector_config() {
       "table.include.list": "public.content,public.engagement_events",
       "snapshot.mode": "initial",
       "heartbeat.interval.ms": "10000",
+      "poll.interval.ms": "100",
       "topic.creation.default.partitions": "3",
       "topic.creation.default.replication.factor": "1"
     }'
