@@ -558,7 +558,10 @@ public class Bench {
             String base = req(o, "url");
             long expect = Long.parseLong(req(o, "expect"));
             long launchedMs = Long.parseLong(o.getOrDefault("launched-ms", String.valueOf(System.currentTimeMillis())));
-            long pollMs = Long.parseLong(o.getOrDefault("poll-ms", "100"));
+            // /q/metrics is expensive for the service (a scrape of ~1,300 lines costs it tens of ms of CPU): poll
+            // every 100 ms only until the first record is received, then every poll-ms (default 1 s).
+            long pollMs = Long.parseLong(o.getOrDefault("poll-ms", "1000"));
+            long fastPollMs = 100;
             long timeoutS = Long.parseLong(o.getOrDefault("timeout", "1800"));
             String jfr = o.get("jfr");
             double tck = Double.parseDouble(o.getOrDefault("clk-tck", "100"));
@@ -587,14 +590,14 @@ public class Bench {
                             j.start();
                         }
                     } else {
-                        Thread.sleep(pollMs);
+                        Thread.sleep(fastPollMs);
                         continue;
                     }
                 }
                 try {
                     last = metrics(http, base);
                 } catch (Exception e) {
-                    Thread.sleep(pollMs);
+                    Thread.sleep(fastPollMs);
                     continue;
                 }
                 long t = System.currentTimeMillis();
@@ -612,7 +615,7 @@ public class Bench {
                         last.getOrDefault("redis", 0.0), last.getOrDefault("external", 0.0), expect);
                 }
                 if (done.size() == DESTS.length) break;
-                long sleep = pollMs - (System.currentTimeMillis() - now);
+                long sleep = (tFirst == 0 ? fastPollMs : pollMs) - (System.currentTimeMillis() - now);
                 if (sleep > 0) Thread.sleep(sleep);
             }
             long tEnd = System.currentTimeMillis();
@@ -674,6 +677,29 @@ public class Bench {
 
         static final class Stats {
             final List<Long> delays = Collections.synchronizedList(new ArrayList<>());
+            final List<long[]> byCommit = Collections.synchronizedList(new ArrayList<>()); // {commitMs, delay}
+
+            void add(long commitMs, long delay) {
+                delays.add(delay);
+                byCommit.add(new long[]{commitMs, delay});
+            }
+
+            /** p50/max per 10 s of commit time, to tell a start-up tail from a steady state. */
+            com.fasterxml.jackson.databind.node.ArrayNode timeline() {
+                var arr = MAPPER.createArrayNode();
+                List<long[]> b;
+                synchronized (byCommit) { b = new ArrayList<>(byCommit); }
+                if (b.isEmpty()) return arr;
+                long t0 = b.stream().mapToLong(x -> x[0]).min().getAsLong();
+                Map<Long, List<Long>> w = new java.util.TreeMap<>();
+                for (long[] x : b) w.computeIfAbsent((x[0] - t0) / 10_000, k -> new ArrayList<>()).add(x[1]);
+                w.forEach((k, v) -> {
+                    Collections.sort(v);
+                    arr.add(MAPPER.createObjectNode().put("from_s", k * 10).put("n", v.size())
+                        .put("p50_ms", v.get(v.size() / 2)).put("max_ms", v.get(v.size() - 1)));
+                });
+                return arr;
+            }
             long rounds, roundNanos, maxRoundNanos;
 
             ObjectNode json(int missing) {
@@ -690,6 +716,7 @@ public class Bench {
                     o.put("min_ms", d.get(0));
                     o.put("mean_ms", Math.round(d.stream().mapToLong(Long::longValue).average().orElse(0)));
                 }
+                o.set("per_10s_of_commits", timeline());
                 o.put("poll_rounds", rounds);
                 o.put("mean_poll_period_ms", rounds == 0 ? 0 : round(roundNanos / 1e6 / rounds, 1));
                 o.put("max_poll_period_ms", round(maxRoundNanos / 1e6, 1));
@@ -793,7 +820,7 @@ public class Bench {
                             List<Pending> keep = new ArrayList<>();
                             for (int i = 0; i < pend.size(); i++) {
                                 Pending x = pend.get(i);
-                                if (found[i]) redis.delays.add(now - x.commitMs());
+                                if (found[i]) redis.add(x.commitMs(), now - x.commitMs());
                                 else if (now - x.commitMs() > giveUpMs) missing[0]++;
                                 else keep.add(x);
                             }
@@ -838,7 +865,7 @@ public class Bench {
                                 for (String line : r.body().split("\n")) {
                                     if (line.isBlank()) continue;
                                     Pending x = pend.remove(Long.parseLong(line.trim()));
-                                    if (x != null) ch.delays.add(now - x.commitMs());
+                                    if (x != null) ch.add(x.commitMs(), now - x.commitMs());
                                 }
                             } else {
                                 log("clickhouse poll: HTTP %d %s", r.statusCode(), r.body());

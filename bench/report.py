@@ -27,7 +27,7 @@ def fmt(v, unit=""):
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e"):
+    for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e", "skip-drain"):
         ap.add_argument("--" + a)
     a = ap.parse_args()
     w, root = a.work, a.root
@@ -45,6 +45,7 @@ def main():
         "memory_gib": round(mem_kb / 1024 / 1024, 1),
         "cpu_model": cpu_model,
         "kernel": platform.release(),
+        "load_avg_at_start": open(os.path.join(a.work, "loadavg-start")).read().split()[:3] if os.path.exists(os.path.join(a.work, "loadavg-start")) else None,
         "load_avg_at_end": os.getloadavg(),
     }
     versions = {
@@ -72,7 +73,8 @@ def main():
     result = {
         "stamp": a.stamp,
         "params": {"events": int(a.events), "content": int(a.content), "e2e_rates": a.rates,
-                   "e2e_seconds": int(a.e2e_seconds), "skip_e2e": a.skip_e2e == "1"},
+                   "e2e_seconds": int(a.e2e_seconds), "skip_e2e": a.skip_e2e == "1",
+                   "skip_drain": a.skip_drain == "1"},
         "machine": machine, "versions": versions,
         "fill": fill, "baseline": base, "drain": drain, "verify": verify,
         "service_to_baseline_ratio": ratio,
@@ -87,6 +89,9 @@ def main():
 
     L = []
     L.append(f"## Benchmark {a.stamp}")
+    L.append("")
+    L.append(f"Load average at start / end: {machine['load_avg_at_start']} / {[round(x, 2) for x in machine['load_avg_at_end']]} "
+             "(other work on the machine competes for the 2 cores).")
     L.append("")
     L.append(f"Machine: {machine['nproc']} cores ({cpu_model}), {machine['memory_gib']} GiB. "
              f"{versions['java']}; Quarkus {versions['quarkus']}; Kafka broker {versions['kafka_broker']} "
@@ -118,10 +123,15 @@ def main():
         L.append(f"| Service / bare consumer throughput | {fmt(ratio)} |")
         L.append(f"| Service CPU s per 100k events (drain, after ready) | {fmt(drain.get('cpu_s_per_100k'))} "
                  f"(user {fmt(drain.get('cpu_user_seconds_drain'))} s, sys {fmt(drain.get('cpu_sys_seconds_drain'))} s) |")
+        if drain.get("cpu_seconds_drain") and drain.get("seconds_from_ready"):
+            L.append(f"| Service CPU use during the drain (cores of {machine['nproc']}) | "
+                     f"{drain['cpu_seconds_drain'] / drain['seconds_from_ready']:.2f} |")
         L.append(f"| Service peak RSS (VmHWM, -Xmx768m) | {fmt(drain.get('peak_rss_mb'))} MB |")
     if verify:
         L.append(f"| ClickHouse enriched_engagements_current rows / expected live | {fmt(verify['clickhouse_current_rows'])} / "
                  f"{fmt(verify['expected_live_events'])} ({'OK' if verify['clickhouse_ok'] else 'MISMATCH'}) |")
+        L.append(f"| Redis `ev` keys / external events parked (circuit breaker) | {fmt(verify.get('redis_ev_keys'))} / "
+                 f"{fmt(verify.get('external_events_parked'))} |")
     for r, e in e2e.items():
         rd, cd = e.get("commit_to_redis", {}), e.get("commit_to_clickhouse", {})
         L.append(f"| E2E {r}/s for {a.e2e_seconds} s: generator events/s achieved | {fmt(e.get('generator_events_per_s'))} "
@@ -135,18 +145,20 @@ def main():
         L.append(f"| &nbsp;&nbsp;Debezium records/s on the topic during the run (peak 5 s) | "
                  f"{fmt(e.get('debezium_records_per_s_during_run'))} ({fmt(e.get('debezium_peak_5s_records_per_s'))}); "
                  f"topic settled {fmt(e.get('topic_settled_after_last_commit_s'))} s after the last commit |")
+    if a.skip_drain == "1":
+        L.append("| Drain | skipped (--skip-drain) |")
     if a.skip_e2e == "1":
         L.append("| E2E | skipped (--skip-e2e) |")
     L.append("")
     if jfr and jfr.get("top_first_app_frame"):
         L.append(f"JFR (drain, {jfr['execution_samples']:,} CPU samples) top first io.pandashop frames: " + "; ".join(
-            f"{x['frame'].split('(')[0].replace('io.pandashop.pipeline.', '')} {x['pct']}%" for x in jfr["top_first_app_frame"][:6]))
+            f"{(x['frame'].split('(')[0] if not x['frame'].startswith('(') else 'none (framework, Kafka client, Netty, JDK)').replace('io.pandashop.pipeline.', '')} {x['pct']}%" for x in jfr["top_first_app_frame"][:6]))
         L.append("")
         L.append("Top self frames: " + "; ".join(
             f"{x['frame'].split('(')[0]} {x['pct']}%" for x in jfr["top_self_frames"][:8]))
         L.append("")
     L.append(f"Raw: `bench/results/{a.stamp}.json`. Command: `bench/run.sh --events {a.events} --content {a.content} "
-             f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}`.")
+             f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}{' --skip-drain' if a.skip_drain == '1' else ''}`.")
     md = "\n".join(L) + "\n"
     with open(os.path.join(root, "bench/results/latest.md"), "w") as f:
         f.write(md)
