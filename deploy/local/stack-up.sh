@@ -295,9 +295,9 @@ launch_external() {
   port_free "$EXTERNAL_PORT" EXTERNAL_PORT
   mkdir -p "$EXT_DIR/root/mappings" "$EXT_DIR/root/__files"
   cp -f "$STACK_DIR"/external/mappings/*.json "$EXT_DIR/root/mappings/"
-  start_bg external "$JAVA" -Xms64m -Xmx256m -XX:+UseSerialGC -jar "$WIREMOCK_JAR" \
+  start_bg external "$JAVA" -Xms64m -Xmx512m -XX:+UseSerialGC -jar "$WIREMOCK_JAR" \
     --bind-address 127.0.0.1 --port "$EXTERNAL_PORT" --root-dir "$EXT_DIR/root" \
-    --max-request-journal-entries 100000 --disable-banner
+    --max-request-journal-entries 5000 --disable-banner
 }
 
 ready_external() {

@@ -9,6 +9,7 @@ local window_seconds = tonumber(ARGV[3])
 local state_ttl = tonumber(ARGV[4])
 local maxlen = ARGV[5]
 local applied = 0
+local expiring = {}
 for i = 6, #ARGV, 8 do
   local id, lsn, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local bucket, content, score = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
@@ -33,7 +34,7 @@ for i = 6, #ARGV, 8 do
     if bucket ~= '-1' and content ~= '' and score ~= 0 then
       local key = prefix .. ':lb:' .. bucket
       redis.call('ZINCRBY', key, score, content)
-      redis.call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)
+      expiring[bucket] = key
       kept_bucket = bucket
     end
     redis.call('SET', state_key, lsn .. '|' .. kept_bucket .. '|' .. content .. '|' .. score, 'EX', state_ttl)
@@ -41,5 +42,9 @@ for i = 6, #ARGV, 8 do
       'event_id', id, 'op', op, 'lsn', lsn, 'data', data)
     applied = applied + 1
   end
+end
+-- Each bucket leaves the window (plus a minute) at a fixed time: set once per bucket and batch.
+for bucket, key in pairs(expiring) do
+  redis.call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)
 end
 return applied

@@ -1,6 +1,9 @@
 package io.pandashop.pipeline.cdc;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,20 +13,23 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /**
- * Decodes Debezium JSON envelopes (with or without embedded schemas) of the two source tables.
- * Returns null for tombstones; throws {@link MalformedChangeException} with a readable reason otherwise.
+ * Decodes Debezium JSON envelopes (with or without embedded schemas) of the two source tables in one streaming
+ * pass, without building a tree. Returns null for tombstones; throws {@link MalformedChangeException} with a
+ * readable reason otherwise.
  */
 @ApplicationScoped
 public class DebeziumDecoder {
 
+    private final JsonFactory json;
     private final ObjectMapper mapper;
 
     public DebeziumDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.json = mapper.getFactory();
     }
 
     public Change<EngagementRow> decodeEngagement(byte[] value) {
-        return decode(value, DebeziumDecoder::engagementRow);
+        return decode(value, this::engagementRow);
     }
 
     public Change<ContentRow> decodeContent(byte[] value) {
@@ -34,91 +40,187 @@ public class DebeziumDecoder {
         if (value == null || value.length == 0) {
             return null; // tombstone after a delete: compaction marker, nothing to apply
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(value);
+        try (JsonParser p = json.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null || first == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new MalformedChangeException("not a JSON object");
+            }
+            return envelope(p, reader);
+        } catch (JsonProcessingException e) {
+            throw new MalformedChangeException("not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new MalformedChangeException("not JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new MalformedChangeException("unreadable: " + e.getMessage());
         }
-        if (root == null || root.isNull()) {
-            return null;
+    }
+
+    /** Reads an envelope object (the parser is on its START_OBJECT), or the "payload" of a schema'd one. */
+    private <R> Change<R> envelope(JsonParser p, RowReader<R> reader) throws IOException {
+        String op = null;
+        R before = null;
+        R after = null;
+        long lsn = -1;
+        long sourceTs = -1;
+        long envelopeTs = 0;
+        boolean hasSchema = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "schema" -> {
+                    hasSchema = true;
+                    p.skipChildren();
+                }
+                case "payload" -> {
+                    if (t == JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                    if (t == JsonToken.START_OBJECT) {
+                        return envelope(p, reader);
+                    }
+                    throw new MalformedChangeException("'payload' is not an object");
+                }
+                case "before" -> before = row(p, t, reader, "before");
+                case "after" -> after = row(p, t, reader, "after");
+                case "op" -> op = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "ts_ms" -> envelopeTs = t.isNumeric() ? p.getLongValue() : 0;
+                case "source" -> {
+                    if (t != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if ("lsn".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
+                            lsn = p.getLongValue();
+                        } else if ("ts_ms".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
+                            sourceTs = p.getLongValue();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
         }
-        JsonNode envelope = root.has("payload") && root.has("schema") ? root.get("payload") : root;
-        if (envelope == null || envelope.isNull()) {
-            return null;
+        if (op == null) {
+            throw new MalformedChangeException(hasSchema ? "schema'd record without 'payload'"
+                    : "no 'op' field: not a Debezium change envelope");
         }
-        JsonNode opNode = envelope.get("op");
-        if (opNode == null || !opNode.isTextual()) {
-            throw new MalformedChangeException("no 'op' field: not a Debezium change envelope");
-        }
-        Op op = Op.fromCode(opNode.asText());
-        JsonNode source = envelope.get("source");
-        if (source == null || !source.path("lsn").canConvertToLong()) {
+        Op operation = Op.fromCode(op);
+        if (lsn < 0) {
             throw new MalformedChangeException("no 'source.lsn': the source position is required");
         }
-        long lsn = source.get("lsn").asLong();
-        long tsMs = source.path("ts_ms").asLong(envelope.path("ts_ms").asLong(0));
-        R before = readRow(envelope.get("before"), reader, "before");
-        R after = readRow(envelope.get("after"), reader, "after");
-        if (op == Op.DELETE ? before == null : after == null) {
-            throw new MalformedChangeException("op '" + op.code() + "' without its row image");
+        if (operation == Op.DELETE ? before == null : after == null) {
+            throw new MalformedChangeException("op '" + op + "' without its row image");
         }
-        return new Change<>(op, before, after, lsn, tsMs);
+        return new Change<>(operation, before, after, lsn, sourceTs >= 0 ? sourceTs : envelopeTs);
     }
 
-    private static <R> R readRow(JsonNode node, RowReader<R> reader, String which) {
-        if (node == null || node.isNull()) {
+    private static <R> R row(JsonParser p, JsonToken t, RowReader<R> reader, String which) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
             return null;
         }
+        if (t != JsonToken.START_OBJECT) {
+            throw new MalformedChangeException("'" + which + "' is not an object");
+        }
         try {
-            return reader.read(node);
+            return reader.read(p);
         } catch (MalformedChangeException e) {
             throw new MalformedChangeException("'" + which + "': " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new MalformedChangeException("'" + which + "': " + e.getMessage(), e);
         }
     }
 
-    static EngagementRow engagementRow(JsonNode n) {
-        JsonNode id = n.get("id");
-        if (id == null || !id.canConvertToLong()) {
+    private EngagementRow engagementRow(JsonParser p) throws IOException {
+        Long id = null;
+        UUID contentId = null;
+        UUID userId = null;
+        String eventType = null;
+        Instant eventTs = null;
+        Integer durationMs = null;
+        String device = null;
+        String rawPayload = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "id" -> id = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "content_id" -> contentId = uuid(p, t, field);
+                case "user_id" -> userId = uuid(p, t, field);
+                case "event_type" -> eventType = text(p, t, field);
+                case "event_ts" -> eventTs = instant(p, t, field);
+                case "duration_ms" -> durationMs = integer(p, t, field);
+                case "device" -> device = text(p, t, field);
+                // JSONB arrives as a JSON string; should a converter hand it over as an object, keep its text.
+                case "raw_payload" -> rawPayload = t.isStructStart() ? mapper.readTree(p).toString() : text(p, t, field);
+                default -> p.skipChildren();
+            }
+        }
+        if (id == null) {
             throw new MalformedChangeException("missing or non-numeric 'id'");
         }
-        return new EngagementRow(id.asLong(), uuid(n, "content_id"), uuid(n, "user_id"), text(n, "event_type"),
-                requiredInstant(n, "event_ts"), integer(n, "duration_ms"), text(n, "device"), text(n, "raw_payload"));
+        if (eventTs == null) {
+            throw new MalformedChangeException("missing 'event_ts'");
+        }
+        return new EngagementRow(id, contentId, userId, eventType, eventTs, durationMs, device, rawPayload);
     }
 
-    static ContentRow contentRow(JsonNode n) {
-        UUID id = uuid(n, "id");
+    private static ContentRow contentRow(JsonParser p) throws IOException {
+        UUID id = null;
+        String slug = null;
+        String title = null;
+        String contentType = null;
+        Integer length = null;
+        Instant publishTs = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "id" -> id = uuid(p, t, field);
+                case "slug" -> slug = text(p, t, field);
+                case "title" -> title = text(p, t, field);
+                case "content_type" -> contentType = text(p, t, field);
+                case "length_seconds" -> length = integer(p, t, field);
+                case "publish_ts" -> publishTs = instant(p, t, field);
+                default -> p.skipChildren();
+            }
+        }
         if (id == null) {
             throw new MalformedChangeException("missing 'id'");
         }
-        return new ContentRow(id, text(n, "slug"), text(n, "title"), text(n, "content_type"),
-                integer(n, "length_seconds"), requiredInstant(n, "publish_ts"));
+        if (publishTs == null) {
+            throw new MalformedChangeException("missing 'publish_ts'");
+        }
+        return new ContentRow(id, slug, title, contentType, length, publishTs);
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
+    private static String text(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        // JSONB arrives as a JSON string; should a converter hand it over as an object, keep its text.
-        return v.isValueNode() ? v.asText() : v.toString();
+        if (t.isStructStart()) {
+            p.skipChildren();
+            throw new MalformedChangeException("'" + field + "' is not a scalar");
+        }
+        return p.getText();
     }
 
-    private static Integer integer(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
+    private static Integer integer(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (!v.canConvertToInt()) {
-            throw new MalformedChangeException("'" + field + "' is not an integer: " + v);
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+            p.skipChildren();
+            throw new MalformedChangeException("'" + field + "' is not an integer: " + p.getText());
         }
-        return v.asInt();
+        return p.getIntValue();
     }
 
-    private static UUID uuid(JsonNode n, String field) {
-        String s = text(n, field);
+    private static UUID uuid(JsonParser p, JsonToken t, String field) throws IOException {
+        String s = text(p, t, field);
         if (s == null) {
             return null;
         }
@@ -129,25 +231,25 @@ public class DebeziumDecoder {
         }
     }
 
-    private static Instant requiredInstant(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            throw new MalformedChangeException("missing '" + field + "'");
+    private static Instant instant(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
         }
-        if (v.isNumber()) {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
             // io.debezium.time.MicroTimestamp-style epoch micros, should the connector be set that way.
-            long micros = v.asLong();
+            long micros = p.getLongValue();
             return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
         }
+        String s = text(p, t, field);
         try {
-            return Instant.parse(v.asText());
+            return IsoInstants.parse(s);
         } catch (DateTimeParseException e) {
-            throw new MalformedChangeException("'" + field + "' is not an ISO-8601 instant: " + v.asText());
+            throw new MalformedChangeException("'" + field + "' is not an ISO-8601 instant: " + s);
         }
     }
 
     @FunctionalInterface
     private interface RowReader<R> {
-        R read(JsonNode node);
+        R read(JsonParser parser) throws IOException;
     }
 }

@@ -39,6 +39,10 @@ public interface PipelineConfig {
         @WithDefault("app")
         String database();
 
+        /** LZ4 for requests and responses: worth it across a network, only CPU on one machine. */
+        @WithDefault("true")
+        boolean compress();
+
         /** Applies the DDL at start; turn off where a DBA owns the schema. */
         @WithDefault("true")
         boolean applySchema();

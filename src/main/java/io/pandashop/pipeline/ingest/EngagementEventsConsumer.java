@@ -14,6 +14,7 @@ import io.pandashop.pipeline.enrich.Enricher;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.sink.clickhouse.StorableRange;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,10 +52,26 @@ public class EngagementEventsConsumer {
 
     @Incoming(Channels.ENGAGEMENT_EVENTS)
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
-        List<KafkaRecord<byte[], byte[]>> records = batch.getRecords();
+        // Decoding, enrichment and serialisation are CPU work: off the event loop, onto the worker pool, so
+        // every core takes part and the event loops stay free for I/O.
+        Uni<Void> work = Uni.createFrom().item(() -> decode(batch.getRecords()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(decoded -> Uni.combine().all().unis(
+                        contentLookup.resolve(decoded.contentIds())
+                                .emitOn(Infrastructure.getDefaultWorkerPool())
+                                .flatMap(contents -> fanOut.write(enrich(decoded.changes(), contents))),
+                        parkAll(decoded.malformed())).discardItems());
+        return Acknowledgement.after(batch, work);
+    }
+
+    private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,
+            List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed) {
+    }
+
+    private Decoded decode(List<KafkaRecord<byte[], byte[]>> records) {
         received.increment(records.size());
         List<Change<EngagementRow>> changes = new ArrayList<>(records.size());
-        List<Uni<Void>> parked = new ArrayList<>();
+        List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed = new ArrayList<>();
         Set<UUID> contentIds = new HashSet<>();
         for (KafkaRecord<byte[], byte[]> record : records) {
             try {
@@ -68,13 +85,21 @@ public class EngagementEventsConsumer {
                 addContentId(contentIds, change.before());
                 addContentId(contentIds, change.after());
             } catch (MalformedChangeException e) {
-                parked.add(deadLetters.park(record, e.getMessage()));
+                malformed.add(Map.entry(record, e.getMessage()));
             }
         }
-        Uni<Void> written = contentLookup.resolve(contentIds)
-                .flatMap(contents -> fanOut.write(enrich(changes, contents)));
-        return Acknowledgement.after(batch, parked.isEmpty() ? written
-                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems());
+        return new Decoded(changes, contentIds, malformed);
+    }
+
+    private Uni<Void> parkAll(List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed) {
+        if (malformed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> parked = new ArrayList<>(malformed.size());
+        for (Map.Entry<KafkaRecord<byte[], byte[]>, String> m : malformed) {
+            parked.add(deadLetters.park(m.getKey(), m.getValue()));
+        }
+        return Uni.join().all(parked).andFailFast().replaceWithVoid();
     }
 
     static List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.sink.FactSink;
+import io.pandashop.pipeline.sink.OutgoingBatch;
 import io.pandashop.pipeline.sink.clickhouse.ClickHouseFactSink;
 import io.pandashop.pipeline.sink.external.ExternalSink;
 import io.pandashop.pipeline.sink.redis.RedisLeaderboardSink;
@@ -36,11 +37,12 @@ public class FanOut {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        OutgoingBatch batch = OutgoingBatch.of(changes);
         List<Uni<Void>> writes = new ArrayList<>(destinations.size());
         for (Destination d : destinations) {
             writes.add(Uni.createFrom().deferred(() -> {
                 long start = System.nanoTime();
-                return d.sink().write(changes).invoke(() -> {
+                return d.sink().write(batch).invoke(() -> {
                     d.timer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
                     d.written().increment(changes.size());
                 });

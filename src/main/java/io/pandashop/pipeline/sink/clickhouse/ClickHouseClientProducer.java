@@ -19,6 +19,8 @@ public class ClickHouseClientProducer {
                 .setUsername(ch.user())
                 .setPassword(ch.password().orElse(""))
                 .setDefaultDatabase(ch.database())
+                .compressClientRequest(ch.compress())
+                .compressServerResponse(ch.compress())
                 .build();
     }
 

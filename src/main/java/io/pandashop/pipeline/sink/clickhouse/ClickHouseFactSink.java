@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.sink.FactSink;
+import io.pandashop.pipeline.sink.OutgoingBatch;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -37,7 +38,8 @@ public class ClickHouseFactSink implements FactSink {
     }
 
     @Override
-    public Uni<Void> write(List<FactChange> changes) {
+    public Uni<Void> write(OutgoingBatch batch) {
+        List<FactChange> changes = batch.changes();
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }

@@ -1,6 +1,5 @@
 package io.pandashop.pipeline.sink.external;
 
-import io.pandashop.pipeline.sink.EventEnvelope;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,12 +7,7 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
-import java.util.List;
 
 /** Posts batches to the external system, with the retry policies of the live path and of the parking path. */
 @ApplicationScoped
@@ -32,28 +26,14 @@ public class ExternalDelivery {
     @Retry(maxRetries = 2, delay = 200, jitter = 100)
     @ExponentialBackoff(maxDelay = 2_000)
     @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 15, delayUnit = ChronoUnit.SECONDS)
-    public Uni<Void> deliverNow(List<EventEnvelope> events) {
-        return client.post(batchKey(events), events);
+    public Uni<Void> deliverNow(ExternalBatch batch) {
+        return client.post(batch.idempotencyKey(), batch.body());
     }
 
     /** Parking path: retries until the system answers again; parked batches wait on their topic meanwhile. */
     @Retry(maxRetries = -1, delay = 1_000, jitter = 500, maxDuration = 7, durationUnit = ChronoUnit.DAYS)
     @ExponentialBackoff(maxDelay = 30_000)
-    public Uni<Void> deliverEventually(List<EventEnvelope> events) {
-        return client.post(batchKey(events), events);
-    }
-
-    /** The batch's Idempotency-Key: a digest of its events' keys, the same on every redelivery of the same batch. */
-    static String batchKey(List<EventEnvelope> events) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (EventEnvelope e : events) {
-                digest.update(e.idempotencyKey().getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) '\n');
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    public Uni<Void> deliverEventually(ExternalBatch batch) {
+        return client.post(batch.idempotencyKey(), batch.body());
     }
 }

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.sink.EventEnvelope;
 import io.pandashop.pipeline.sink.FactSink;
+import io.pandashop.pipeline.sink.OutgoingBatch;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -41,21 +41,23 @@ public class ExternalSink implements FactSink {
     }
 
     @Override
-    public Uni<Void> write(List<FactChange> changes) {
-        if (!config.enabled() || changes.isEmpty()) {
+    public Uni<Void> write(OutgoingBatch batch) {
+        if (!config.enabled() || batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> chunks = new ArrayList<>();
         int size = Math.max(1, config.batchSize());
-        for (int from = 0; from < changes.size(); from += size) {
-            List<EventEnvelope> chunk = changes.subList(from, Math.min(changes.size(), from + size)).stream()
-                    .map(EventEnvelope::of).toList();
-            chunks.add(delivery.deliverNow(chunk)
-                    .invoke(() -> delivered.increment(chunk.size()))
+        for (int from = 0; from < batch.size(); from += size) {
+            int to = Math.min(batch.size(), from + size);
+            List<byte[]> envelopes = batch.envelopes().subList(from, to);
+            List<FactChange> changes = batch.changes().subList(from, to);
+            ExternalBatch request = ExternalBatch.of(envelopes);
+            chunks.add(delivery.deliverNow(request)
+                    .invoke(() -> delivered.increment(request.events()))
                     .onFailure().recoverWithUni(e -> {
                         LOG.warnf("external system did not take %d events (%s); parking them for redelivery",
-                                chunk.size(), e.getClass().getSimpleName() + ": " + e.getMessage());
-                        return parking.park(chunk);
+                                request.events(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                        return parking.park(changes, envelopes);
                     }));
         }
         return Uni.join().all(chunks).andFailFast().replaceWithVoid();

@@ -1,6 +1,5 @@
 package io.pandashop.pipeline.sink.external;
 
-import io.pandashop.pipeline.sink.EventEnvelope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -9,14 +8,13 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-import java.util.List;
-
 /** The external system's ingestion endpoint (quarkus.rest-client.external.url). Any non-2xx answer fails. */
 @RegisterRestClient(configKey = "external")
 @RegisterProvider(ExternalAuthFilter.class)
 public interface ExternalSystemClient {
 
+    /** @param jsonArray a JSON array of change envelopes, already serialised */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Void> post(@HeaderParam("Idempotency-Key") String idempotencyKey, List<EventEnvelope> events);
+    Uni<Void> post(@HeaderParam("Idempotency-Key") String idempotencyKey, byte[] jsonArray);
 }

@@ -1,0 +1,31 @@
+package io.pandashop.pipeline.cdc;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class IsoInstantsTest {
+
+    @Test
+    void agreesWithTheJdkParser() {
+        for (String s : List.of("2026-11-27T10:00:00.123456Z", "2026-11-27T10:00:00Z", "1970-01-01T00:00:00.000000Z",
+                "1969-12-31T23:59:59.999999Z", "2024-02-29T23:59:59.1Z", "2400-01-01T00:00:00Z",
+                "1850-06-15T12:30:45.123456789Z")) {
+            assertEquals(Instant.parse(s), IsoInstants.parse(s), s);
+        }
+        Random random = new Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextLong(-2_000_000_000L, 8_000_000_000L),
+                    random.nextInt(1_000_000) * 1000L);
+            assertEquals(t, IsoInstants.parse(t.toString()), t.toString());
+        }
+        assertEquals(OffsetDateTime.parse("2026-11-27T12:00:00+02:00").toInstant(),
+                IsoInstants.parse("2026-11-27T12:00:00+02:00"));
+        assertEquals(Instant.parse("+12345-01-01T00:00:00Z"), IsoInstants.parse("+12345-01-01T00:00:00Z"));
+    }
+}
