@@ -15,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.ArrayList;
@@ -37,7 +38,9 @@ public class ContentDimensionUpdater {
         this.received = registry.counter("pipeline.records.received", "table", "content");
     }
 
+    /** One batch at a time (ordered blocking invocation): bounded memory, see EngagementEventsConsumer. */
     @Incoming(Channels.CONTENT_DIM)
+    @Blocking
     public Uni<Void> apply(KafkaRecordBatch<byte[], byte[]> batch) {
         List<Change<ContentRow>> changes = new ArrayList<>(batch.getRecords().size());
         List<Uni<Void>> parked = new ArrayList<>();
@@ -54,7 +57,9 @@ public class ContentDimensionUpdater {
             }
         }
         Uni<Void> written = sink.write(changes);
-        return Acknowledgement.after(batch, parked.isEmpty() ? written
-                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems());
+        Acknowledgement.after(batch, parked.isEmpty() ? written
+                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems())
+                .await().indefinitely();
+        return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
     }
 }

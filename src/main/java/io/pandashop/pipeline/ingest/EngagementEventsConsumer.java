@@ -18,6 +18,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.ArrayList;
@@ -50,18 +51,22 @@ public class EngagementEventsConsumer {
         this.received = registry.counter("pipeline.records.received", "table", "engagement_events");
     }
 
+    /**
+     * One batch at a time per consumer (ordered blocking invocation), so demand, and with it memory, stays at
+     * one poll per partition consumer; a Uni-returning method would be invoked for many polled batches at once.
+     * The I/O inside a batch still runs concurrently, across the three destinations.
+     */
     @Incoming(Channels.ENGAGEMENT_EVENTS)
+    @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
-        // Decoding, enrichment and serialisation are CPU work: off the event loop, onto the worker pool, so
-        // every core takes part and the event loops stay free for I/O.
-        Uni<Void> work = Uni.createFrom().item(() -> decode(batch.getRecords()))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .flatMap(decoded -> Uni.combine().all().unis(
-                        contentLookup.resolve(decoded.contentIds())
-                                .emitOn(Infrastructure.getDefaultWorkerPool())
-                                .flatMap(contents -> fanOut.write(enrich(decoded.changes(), contents))),
-                        parkAll(decoded.malformed())).discardItems());
-        return Acknowledgement.after(batch, work);
+        Decoded decoded = decode(batch.getRecords());
+        Uni<Void> work = Uni.combine().all().unis(
+                contentLookup.resolve(decoded.contentIds())
+                        .emitOn(Infrastructure.getDefaultWorkerPool())
+                        .flatMap(contents -> fanOut.write(enrich(decoded.changes(), contents))),
+                parkAll(decoded.malformed())).discardItems();
+        Acknowledgement.after(batch, work).await().indefinitely();
+        return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
     }
 
     private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,

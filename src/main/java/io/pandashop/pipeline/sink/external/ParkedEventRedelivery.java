@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -28,7 +29,9 @@ public class ParkedEventRedelivery {
         this.redelivered = registry.counter("pipeline.external.delivered", "path", "parking");
     }
 
+    /** One batch at a time (ordered blocking invocation): bounded memory, see EngagementEventsConsumer. */
     @Incoming(Channels.EXTERNAL_PARKING_IN)
+    @Blocking
     public Uni<Void> redeliver(KafkaRecordBatch<String, byte[]> batch) {
         List<byte[]> envelopes = new ArrayList<>(batch.getRecords().size());
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
@@ -36,14 +39,15 @@ public class ParkedEventRedelivery {
                 envelopes.add(record.getPayload());
             }
         }
-        if (envelopes.isEmpty()) {
-            return Acknowledgement.after(batch, Uni.createFrom().voidItem());
+        Uni<Void> work = Uni.createFrom().voidItem();
+        if (!envelopes.isEmpty()) {
+            ExternalBatch request = ExternalBatch.of(envelopes);
+            work = delivery.deliverEventually(request).invoke(() -> {
+                redelivered.increment(request.events());
+                LOG.infof("redelivered %d parked events to the external system", request.events());
+            });
         }
-        ExternalBatch request = ExternalBatch.of(envelopes);
-        return Acknowledgement.after(batch, delivery.deliverEventually(request)
-                .invoke(() -> {
-                    redelivered.increment(request.events());
-                    LOG.infof("redelivered %d parked events to the external system", request.events());
-                }));
+        Acknowledgement.after(batch, work).await().indefinitely();
+        return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
     }
 }
