@@ -1,50 +1,47 @@
 -- Applies a batch of engagement changes atomically and replay-safely.
--- ARGV: prefix, bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 8 per change:
---   event_id, lsn, op, bucket (-1: no leaderboard contribution), content_id, score (hundredths), stream, data
--- Per event the key <prefix>:ev:<id> remembers "lsn|bucket|content_id|score" of what was last applied:
--- a change whose lsn is not newer is a replay and changes nothing; a newer one first retracts the old score.
-local prefix = ARGV[1]
-local bucket_seconds = tonumber(ARGV[2])
-local window_seconds = tonumber(ARGV[3])
-local state_ttl = tonumber(ARGV[4])
-local maxlen = ARGV[5]
+-- ARGV: bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 8 per change:
+--   state_key, lsn, op, bucket (-1: no leaderboard contribution), leaderboard_key, content_id,
+--   score (hundredths), stream_key, data   -- keys are built by the caller: no string work here
+-- state_key remembers "lsn|bucket|leaderboard_key|content_id|score" of what was last applied: a change whose
+-- lsn is not newer is a replay and changes nothing; a newer one first retracts the old score.
+local bucket_seconds = tonumber(ARGV[1])
+local window_seconds = tonumber(ARGV[2])
+local state_ttl = ARGV[3]
+local maxlen = ARGV[4]
 local applied = 0
 local expiring = {}
-for i = 6, #ARGV, 8 do
-  local id, lsn, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local bucket, content, score = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
-  local stream, data = ARGV[i + 6], ARGV[i + 7]
-  local state_key = prefix .. ':ev:' .. id
-  local state = redis.call('GET', state_key)
+local call = redis.call
+for i = 5, #ARGV, 9 do
+  local state_key, lsn, op, bucket = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local lb_key, content, score = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  local stream_key, data = ARGV[i + 7], ARGV[i + 8]
+  local state = call('GET', state_key)
   local fresh = true
   if state then
-    local old_lsn, old_bucket, old_content, old_score = string.match(state, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+    local old_lsn, old_key, old_content, old_score = string.match(state, '^(%d+)|([^|]*)|([^|]*)|(-?%d+)$')
     if tonumber(old_lsn) >= tonumber(lsn) then
       fresh = false
-    elseif old_bucket ~= '' then
-      local old_key = prefix .. ':lb:' .. old_bucket
-      local left = tonumber(redis.call('ZINCRBY', old_key, -tonumber(old_score), old_content))
+    elseif old_key ~= '' then
+      local left = tonumber(call('ZINCRBY', old_key, -tonumber(old_score), old_content))
       if math.abs(left) < 0.5 then
-        redis.call('ZREM', old_key, old_content)
+        call('ZREM', old_key, old_content)
       end
     end
   end
   if fresh then
-    local kept_bucket = ''
-    if bucket ~= '-1' and content ~= '' and score ~= 0 then
-      local key = prefix .. ':lb:' .. bucket
-      redis.call('ZINCRBY', key, score, content)
-      expiring[bucket] = key
-      kept_bucket = bucket
+    local kept_key = ''
+    if bucket ~= '-1' and content ~= '' and score ~= '0' then
+      call('ZINCRBY', lb_key, score, content)
+      expiring[lb_key] = bucket
+      kept_key = lb_key
     end
-    redis.call('SET', state_key, lsn .. '|' .. kept_bucket .. '|' .. content .. '|' .. score, 'EX', state_ttl)
-    redis.call('XADD', prefix .. ':stream:' .. stream, 'MAXLEN', '~', maxlen, '*',
-      'event_id', id, 'op', op, 'lsn', lsn, 'data', data)
+    call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
+    call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
     applied = applied + 1
   end
 end
 -- Each bucket leaves the window (plus a minute) at a fixed time: set once per bucket and batch.
-for bucket, key in pairs(expiring) do
-  redis.call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)
+for key, bucket in pairs(expiring) do
+  call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)
 end
 return applied

@@ -248,15 +248,17 @@ class PipelineScenarioTest {
         return expected;
     }
 
-    private Map<String, List<String>> streams() {
+    private Map<String, List<String>> streams() throws Exception {
         Set<String> ours = ids.values().stream().map(String::valueOf).collect(Collectors.toSet());
         Map<String, List<String>> found = new TreeMap<>();
         for (String type : List.of("podcast", "video", "newsletter", "none")) {
             List<String> entries = new ArrayList<>();
             for (StreamMessage<String, String, String> m : redis.stream(String.class)
                     .xrange("pandashop:stream:" + type, io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"))) {
-                if (ours.contains(m.payload().get("event_id"))) {
-                    entries.add(m.payload().get("event_id") + ":" + m.payload().get("op"));
+                JsonNode data = Stack.JSON.readTree(m.payload().get("data"));
+                if (ours.contains(data.get("event_id").asText())) {
+                    assertEquals(data.get("op").asText(), m.payload().get("op"));
+                    entries.add(data.get("event_id").asText() + ":" + m.payload().get("op"));
                 }
             }
             found.put(type, sorted(entries.toArray(new String[0])));

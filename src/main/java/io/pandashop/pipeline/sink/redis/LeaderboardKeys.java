@@ -67,6 +67,11 @@ public class LeaderboardKeys {
         return keys;
     }
 
+    /** The last applied source position of an event, and what it contributed. */
+    public String eventState(long eventId) {
+        return prefix + ":ev:" + eventId;
+    }
+
     public String leaderboard(long bucket) {
         return prefix + ":lb:" + bucket;
     }

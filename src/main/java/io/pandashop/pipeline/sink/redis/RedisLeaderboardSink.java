@@ -69,7 +69,6 @@ public class RedisLeaderboardSink implements FactSink {
         Request eval = Request.cmd(Command.EVAL)
                 .arg(SCRIPT)
                 .arg(0)
-                .arg(keys.prefix())
                 .arg(keys.bucketSeconds())
                 .arg(keys.windowSeconds())
                 .arg(Math.max(config.dedupHorizon().toSeconds(), keys.windowSeconds() * 2))
@@ -84,13 +83,14 @@ public class RedisLeaderboardSink implements FactSink {
                 bucket = keys.countingBucket(shown.eventTs(), now);
                 score = hundredths(shown.engagementPercent());
             }
-            eval.arg(c.eventId())
+            eval.arg(keys.eventState(c.eventId()))
                     .arg(c.lsn())
                     .arg(c.op().code())
                     .arg(bucket)
+                    .arg(bucket < 0 ? "" : keys.leaderboard(bucket))
                     .arg(shown.contentId() == null ? "" : shown.contentId().toString())
                     .arg(score)
-                    .arg(LeaderboardKeys.streamName(shown.contentType()))
+                    .arg(keys.stream(shown.contentType()))
                     .arg(batch.envelopes().get(i));
         }
         return eval;
