@@ -29,7 +29,7 @@ if is_running service; then
   log "service already running (pid $(read_pid service))"
 else
   port_free "$SERVICE_PORT" SERVICE_PORT
-  start_bg service env SERVICE_PORT="$SERVICE_PORT" PG_PORT="$PG_PORT" KAFKA_PORT="$KAFKA_PORT" \
+  start_bg service env QUARKUS_HTTP_HOST=127.0.0.1 SERVICE_PORT="$SERVICE_PORT" PG_PORT="$PG_PORT" KAFKA_PORT="$KAFKA_PORT" \
     REDIS_PORT="$REDIS_PORT" CLICKHOUSE_HTTP_PORT="$CLICKHOUSE_HTTP_PORT" EXTERNAL_PORT="$EXTERNAL_PORT" \
     TOPIC_PREFIX="$TOPIC_PREFIX" PG_DB="$PG_DB" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
     "$JAVA" -Xms128m -Xmx768m -XX:+UseParallelGC -jar "$APP_JAR"
