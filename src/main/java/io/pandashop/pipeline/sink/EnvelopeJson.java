@@ -8,7 +8,6 @@ import io.pandashop.pipeline.enrich.FactChange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 
 /**
  * How an engagement change is shown outside the service (Redis streams, the external system, the parking
@@ -48,52 +47,20 @@ public final class EnvelopeJson {
         }
         g.writeStartObject();
         g.writeNumberField("event_id", e.eventId());
-        string(g, "content_id", e.contentId() == null ? null : e.contentId().toString());
-        string(g, "user_id", e.userId() == null ? null : e.userId().toString());
-        string(g, "event_type", e.eventType());
-        instant(g, "event_ts", e.eventTs());
-        g.writeFieldName("duration_ms");
-        if (e.durationMs() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.durationMs().intValue());
-        }
-        string(g, "device", e.device());
-        string(g, "raw_payload", e.rawPayload());
-        g.writeFieldName("engagement_seconds");
-        if (e.engagementSeconds() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.engagementSeconds().doubleValue());
-        }
-        g.writeFieldName("engagement_percent");
-        if (e.engagementPercent() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.engagementPercent());
-        }
-        string(g, "content_slug", e.contentSlug());
-        string(g, "content_title", e.contentTitle());
-        string(g, "content_type", e.contentType());
-        g.writeFieldName("length_seconds");
-        if (e.lengthSeconds() == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(e.lengthSeconds().intValue());
-        }
-        instant(g, "publish_ts", e.publishTs());
+        JsonFields.string(g, "content_id", e.contentId());
+        JsonFields.string(g, "user_id", e.userId());
+        JsonFields.string(g, "event_type", e.eventType());
+        JsonFields.string(g, "event_ts", e.eventTs());
+        JsonFields.integer(g, "duration_ms", e.durationMs());
+        JsonFields.string(g, "device", e.device());
+        JsonFields.string(g, "raw_payload", e.rawPayload());
+        JsonFields.number(g, "engagement_seconds", e.engagementSeconds());
+        JsonFields.decimal(g, "engagement_percent", e.engagementPercent());
+        JsonFields.string(g, "content_slug", e.contentSlug());
+        JsonFields.string(g, "content_title", e.contentTitle());
+        JsonFields.string(g, "content_type", e.contentType());
+        JsonFields.integer(g, "length_seconds", e.lengthSeconds());
+        JsonFields.string(g, "publish_ts", e.publishTs());
         g.writeEndObject();
-    }
-
-    private static void string(JsonGenerator g, String field, String value) throws IOException {
-        if (value == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeStringField(field, value);
-        }
-    }
-
-    private static void instant(JsonGenerator g, String field, Instant value) throws IOException {
-        string(g, field, value == null ? null : value.toString());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
+import io.pandashop.pipeline.sink.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,11 +41,7 @@ public class ClickHouseContentSink {
                 g.writeStringField("slug", row.slug() == null ? "" : row.slug());
                 g.writeStringField("title", row.title() == null ? "" : row.title());
                 g.writeStringField("content_type", row.contentType() == null ? "" : row.contentType());
-                if (row.lengthSeconds() == null) {
-                    g.writeNullField("length_seconds");
-                } else {
-                    g.writeNumberField("length_seconds", row.lengthSeconds().intValue());
-                }
+                JsonFields.integer(g, "length_seconds", row.lengthSeconds());
                 g.writeStringField("publish_ts", Timestamps.format(row.publishTs()));
                 g.writeNumberField("version_ts_ms", c.tsMs());
                 g.writeNumberField("version", c.lsn());

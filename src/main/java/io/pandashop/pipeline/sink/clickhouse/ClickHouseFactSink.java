@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.sink.FactSink;
+import io.pandashop.pipeline.sink.JsonFields;
 import io.pandashop.pipeline.sink.OutgoingBatch;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,7 +79,7 @@ public class ClickHouseFactSink implements FactSink {
     private static void writeRemoved(JsonGenerator g, EnrichedEvent old, long version) throws IOException {
         g.writeStartObject();
         g.writeNumberField("event_id", old.eventId());
-        writeString(g, "content_id", old.contentId() == null ? null : old.contentId().toString());
+        JsonFields.string(g, "content_id", old.contentId());
         g.writeStringField("event_ts", Timestamps.format(old.eventTs()));
         g.writeNumberField("version", version);
         g.writeNumberField("is_deleted", 1);
@@ -88,45 +89,21 @@ public class ClickHouseFactSink implements FactSink {
     private static void writeCurrent(JsonGenerator g, EnrichedEvent e, long version) throws IOException {
         g.writeStartObject();
         g.writeNumberField("event_id", e.eventId());
-        writeString(g, "content_id", e.contentId() == null ? null : e.contentId().toString());
-        writeString(g, "user_id", e.userId() == null ? null : e.userId().toString());
-        writeString(g, "event_type", e.eventType());
+        JsonFields.string(g, "content_id", e.contentId());
+        JsonFields.string(g, "user_id", e.userId());
+        JsonFields.string(g, "event_type", e.eventType());
         g.writeStringField("event_ts", Timestamps.format(e.eventTs()));
-        writeInt(g, "duration_ms", e.durationMs());
-        writeString(g, "device", e.device());
-        if (e.engagementSeconds() == null) {
-            g.writeNullField("engagement_seconds");
-        } else {
-            g.writeNumberField("engagement_seconds", e.engagementSeconds());
-        }
-        if (e.engagementPercent() == null) {
-            g.writeNullField("engagement_percent");
-        } else {
-            g.writeNumberField("engagement_percent", e.engagementPercent());
-        }
-        writeString(g, "content_slug", e.contentSlug());
-        writeString(g, "content_title", e.contentTitle());
-        writeString(g, "content_type", e.contentType());
-        writeInt(g, "length_seconds", e.lengthSeconds());
-        writeString(g, "publish_ts", Timestamps.format(e.publishTs()));
+        JsonFields.integer(g, "duration_ms", e.durationMs());
+        JsonFields.string(g, "device", e.device());
+        JsonFields.number(g, "engagement_seconds", e.engagementSeconds());
+        JsonFields.decimal(g, "engagement_percent", e.engagementPercent());
+        JsonFields.string(g, "content_slug", e.contentSlug());
+        JsonFields.string(g, "content_title", e.contentTitle());
+        JsonFields.string(g, "content_type", e.contentType());
+        JsonFields.integer(g, "length_seconds", e.lengthSeconds());
+        JsonFields.string(g, "publish_ts", Timestamps.format(e.publishTs()));
         g.writeNumberField("version", version);
         g.writeNumberField("is_deleted", 0);
         g.writeEndObject();
-    }
-
-    private static void writeString(JsonGenerator g, String field, String value) throws IOException {
-        if (value == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeStringField(field, value);
-        }
-    }
-
-    private static void writeInt(JsonGenerator g, String field, Integer value) throws IOException {
-        if (value == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeNumberField(field, value.intValue());
-        }
     }
 }
