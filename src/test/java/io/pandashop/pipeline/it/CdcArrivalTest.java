@@ -34,6 +34,10 @@ class CdcArrivalTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> receivedSoFar() >= before + 1);
         assertTrue(receivedSoFar() >= before + 1);
-        RestAssured.given().get("/q/health/ready").then().statusCode(200);
+        RestAssured.given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.name", org.hamcrest.Matchers.hasItems("ClickHouse", "External system",
+                        "Redis connection health check", "Reactive PostgreSQL connections health check",
+                        "SmallRye Reactive Messaging - readiness check"));
+        RestAssured.given().get("/q/health/live").then().statusCode(200);
     }
 }
