@@ -43,20 +43,25 @@ public class DeadLetterPublisher {
                 .orElse(-1L);
     }
 
+    /** Parks a value that did not come straight from a source record (e.g. a rejected external delivery). */
+    public Uni<Void> park(String sourceTopic, byte[] key, byte[] value, String reason) {
+        return send(sourceTopic, key, value, reason, new RecordHeaders());
+    }
+
     public Uni<Void> park(KafkaRecord<byte[], byte[]> record, String reason) {
-        long offset = offsetOf(record);
         LOG.warnf("parked %s on the dead-letter topic: %s", describe(record), reason);
-        registry.counter("pipeline.dead.letter", "topic", record.getTopic()).increment();
-        RecordHeaders headers = new RecordHeaders();
+        RecordHeaders origin = new RecordHeaders();
+        origin.add("dead-letter-partition", Integer.toString(record.getPartition()).getBytes(StandardCharsets.UTF_8));
+        origin.add("dead-letter-offset", Long.toString(offsetOf(record)).getBytes(StandardCharsets.UTF_8));
+        return send(record.getTopic(), record.getKey(), record.getPayload(), reason, origin);
+    }
+
+    private Uni<Void> send(String sourceTopic, byte[] key, byte[] value, String reason, RecordHeaders headers) {
+        registry.counter("pipeline.dead.letter", "topic", sourceTopic).increment();
         headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-topic", record.getTopic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-partition", Integer.toString(record.getPartition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-offset", Long.toString(offset).getBytes(StandardCharsets.UTF_8));
+        headers.add("dead-letter-topic", sourceTopic.getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]>builder()
-                .withKey(record.getKey())
-                .withHeaders(headers)
-                .build();
-        byte[] value = record.getPayload() == null ? new byte[0] : record.getPayload();
-        return emitter.sendMessage(Message.of(value).addMetadata(metadata));
+                .withKey(key).withHeaders(headers).build();
+        return emitter.sendMessage(Message.of(value == null ? new byte[0] : value).addMetadata(metadata));
     }
 }

@@ -1,16 +1,10 @@
 package io.pandashop.pipeline.enrich;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
 /** An engagement event joined with its content row (LEFT JOIN: content fields are null when it has none). */
-@RegisterForReflection
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record EnrichedEvent(long eventId, UUID contentId, UUID userId, String eventType, Instant eventTs,
         Integer durationMs, String device, String rawPayload, Double engagementSeconds, BigDecimal engagementPercent,
         String contentSlug, String contentTitle, String contentType, Integer lengthSeconds, Instant publishTs) {

@@ -70,7 +70,7 @@ class ExternalOutageTest {
     }
 
     /** Ids of these events the receiver answered 2xx for. */
-    private static Set<Long> delivered(Set<Long> ids) throws Exception {
+    static Set<Long> delivered(Set<Long> ids) throws Exception {
         String body = RestAssured.given().get(Stack.externalAdmin() + "/requests?limit=100000").then().statusCode(200)
                 .extract().asString();
         Set<Long> seen = new HashSet<>();

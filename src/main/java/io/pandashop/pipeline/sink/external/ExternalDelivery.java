@@ -23,15 +23,20 @@ public class ExternalDelivery {
      * Live path: a few quick retries; when the system keeps failing the breaker opens and batches fail at once,
      * to be parked, so an outage there does not slow ClickHouse and Redis.
      */
-    @Retry(maxRetries = 2, delay = 200, jitter = 100)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, abortOn = ExternalRejection.class)
     @ExponentialBackoff(maxDelay = 2_000)
-    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 15, delayUnit = ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 15, delayUnit = ChronoUnit.SECONDS,
+            skipOn = ExternalRejection.class)
     public Uni<Void> deliverNow(ExternalBatch batch) {
         return client.post(batch.idempotencyKey(), batch.body());
     }
 
-    /** Parking path: retries until the system answers again; parked batches wait on their topic meanwhile. */
-    @Retry(maxRetries = -1, delay = 1_000, jitter = 500, maxDuration = 7, durationUnit = ChronoUnit.DAYS)
+    /**
+     * Parking path: retries until the system answers again; parked batches wait on their topic meanwhile.
+     * A rejection is not retried (it fails with {@link ExternalRejection}).
+     */
+    @Retry(maxRetries = -1, delay = 1_000, jitter = 500, maxDuration = 7, durationUnit = ChronoUnit.DAYS,
+            abortOn = ExternalRejection.class)
     @ExponentialBackoff(maxDelay = 30_000)
     public Uni<Void> deliverEventually(ExternalBatch batch) {
         return client.post(batch.idempotencyKey(), batch.body());

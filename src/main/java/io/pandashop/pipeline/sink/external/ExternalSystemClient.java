@@ -11,6 +11,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 /** The external system's ingestion endpoint (quarkus.rest-client.external.url). Any non-2xx answer fails. */
 @RegisterRestClient(configKey = "external")
 @RegisterProvider(ExternalAuthFilter.class)
+@RegisterProvider(ExternalResponseMapper.class)
 public interface ExternalSystemClient {
 
     /** @param jsonArray a JSON array of change envelopes, already serialised */

@@ -3,6 +3,7 @@ package io.pandashop.pipeline.sink.external;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.ingest.Acknowledgement;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -22,21 +23,36 @@ public class ParkedEventRedelivery {
     private static final Logger LOG = Logger.getLogger(ParkedEventRedelivery.class);
 
     private final ExternalDelivery delivery;
+    private final DeadLetterPublisher deadLetters;
     private final Counter redelivered;
 
-    public ParkedEventRedelivery(ExternalDelivery delivery, MeterRegistry registry) {
+    public ParkedEventRedelivery(ExternalDelivery delivery, DeadLetterPublisher deadLetters, MeterRegistry registry) {
         this.delivery = delivery;
+        this.deadLetters = deadLetters;
         this.redelivered = registry.counter("pipeline.external.delivered", "path", "parking");
     }
 
     /** One batch at a time (ordered blocking invocation): bounded memory, see EngagementEventsConsumer. */
+    /** The system refuses these events: retrying cannot help, so they go to the dead-letter topic with its answer. */
+    private Uni<Void> rejected(List<KafkaRecord<String, byte[]>> records, String reason) {
+        LOG.warnf("%s; %d events go to the dead-letter topic", reason, records.size());
+        List<Uni<Void>> parked = new ArrayList<>(records.size());
+        for (KafkaRecord<String, byte[]> r : records) {
+            byte[] key = r.getKey() == null ? null : r.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            parked.add(deadLetters.park(r.getTopic(), key, r.getPayload(), reason));
+        }
+        return Uni.join().all(parked).andFailFast().replaceWithVoid();
+    }
+
     @Incoming(Channels.EXTERNAL_PARKING_IN)
     @Blocking
     public Uni<Void> redeliver(KafkaRecordBatch<String, byte[]> batch) {
         List<byte[]> envelopes = new ArrayList<>(batch.getRecords().size());
+        List<KafkaRecord<String, byte[]>> records = new ArrayList<>(batch.getRecords().size());
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             if (record.getPayload() != null && record.getPayload().length > 0) {
                 envelopes.add(record.getPayload());
+                records.add(record);
             }
         }
         Uni<Void> work = Uni.createFrom().voidItem();
@@ -45,7 +61,7 @@ public class ParkedEventRedelivery {
             work = delivery.deliverEventually(request).invoke(() -> {
                 redelivered.increment(request.events());
                 LOG.infof("redelivered %d parked events to the external system", request.events());
-            });
+            }).onFailure(ExternalRejection.class).recoverWithUni(e -> rejected(records, e.getMessage()));
         }
         Acknowledgement.after(batch, work).await().indefinitely();
         return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
