@@ -94,5 +94,9 @@ public interface PipelineConfig {
         /** Upper bound of cached content rows; the least recently loaded are evicted past it. */
         @WithDefault("200000")
         int cacheMaxEntries();
+
+        /** How long a batch of events waits at most for the content cache to catch up with the content topic. */
+        @WithDefault("PT2S")
+        Duration barrierTimeout();
     }
 }

@@ -25,10 +25,12 @@ public class ContentCacheUpdater {
 
     private final DebeziumDecoder decoder;
     private final ContentCache cache;
+    private final ContentCacheBarrier barrier;
 
-    public ContentCacheUpdater(DebeziumDecoder decoder, ContentCache cache) {
+    public ContentCacheUpdater(DebeziumDecoder decoder, ContentCache cache, ContentCacheBarrier barrier) {
         this.decoder = decoder;
         this.cache = cache;
+        this.barrier = barrier;
     }
 
     @Incoming(Channels.CONTENT_CACHE)
@@ -43,6 +45,7 @@ public class ContentCacheUpdater {
             } catch (MalformedChangeException e) {
                 LOG.debugf("content cache skipped %s: %s", DeadLetterPublisher.describe(record), e.getMessage());
             }
+            barrier.applied(record.getPartition(), DeadLetterPublisher.offsetOf(record));
         }
         return batch.ack();
     }

@@ -38,7 +38,7 @@ public class DeadLetterPublisher {
         return record.getTopic() + "-" + record.getPartition() + "@" + offsetOf(record);
     }
 
-    static long offsetOf(KafkaRecord<?, ?> record) {
+    public static long offsetOf(KafkaRecord<?, ?> record) {
         return record.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
                 .orElse(-1L);
     }

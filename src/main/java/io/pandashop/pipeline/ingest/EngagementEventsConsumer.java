@@ -8,6 +8,7 @@ import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.EngagementRow;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
 import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.content.ContentCacheBarrier;
 import io.pandashop.pipeline.content.ContentLookup;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.enrich.Enricher;
@@ -38,14 +39,17 @@ public class EngagementEventsConsumer {
 
     private final DebeziumDecoder decoder;
     private final ContentLookup contentLookup;
+    private final ContentCacheBarrier cacheBarrier;
     private final FanOut fanOut;
     private final DeadLetterPublisher deadLetters;
     private final Counter received;
 
-    public EngagementEventsConsumer(DebeziumDecoder decoder, ContentLookup contentLookup, FanOut fanOut,
+    public EngagementEventsConsumer(DebeziumDecoder decoder, ContentLookup contentLookup,
+            ContentCacheBarrier cacheBarrier, FanOut fanOut,
             DeadLetterPublisher deadLetters, MeterRegistry registry) {
         this.decoder = decoder;
         this.contentLookup = contentLookup;
+        this.cacheBarrier = cacheBarrier;
         this.fanOut = fanOut;
         this.deadLetters = deadLetters;
         this.received = registry.counter("pipeline.records.received", "table", "engagement_events");
@@ -59,6 +63,7 @@ public class EngagementEventsConsumer {
     @Incoming(Channels.ENGAGEMENT_EVENTS)
     @Blocking
     public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
+        cacheBarrier.awaitCaughtUp();
         Decoded decoded = decode(batch.getRecords());
         Uni<Void> work = Uni.combine().all().unis(
                 contentLookup.resolve(decoded.contentIds())
