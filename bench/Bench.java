@@ -124,6 +124,8 @@ public class Bench {
     }
 
     // =========================================================================================== fill
+    // The event mix is the demo generator's (deploy/local/generator/DemoTraffic.java); both are single-file
+    // programs run by the source launcher, so the constants are repeated rather than shared.
     static final class Fill {
         static final String[] TYPES = {"podcast", "newsletter", "video"};
         static final String[] EVENT_TYPES = {"play", "pause", "finish", "click"};

@@ -1,6 +1,8 @@
 package io.pandashop.pipeline.content;
 
 import io.pandashop.pipeline.cdc.ContentRow;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.pandashop.pipeline.config.PipelineConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,8 +24,9 @@ public class ContentCache {
     private final ConcurrentHashMap<UUID, Entry> entries = new ConcurrentHashMap<>();
     private final int maxEntries;
 
-    public ContentCache(PipelineConfig config) {
+    public ContentCache(PipelineConfig config, MeterRegistry registry) {
         this.maxEntries = config.content().cacheMaxEntries();
+        registry.gaugeMapSize("pipeline.content.cache.size", Tags.empty(), entries);
     }
 
     public Entry get(UUID id) {
@@ -36,10 +39,6 @@ public class ContentCache {
         if (entries.size() > maxEntries) {
             evictSome();
         }
-    }
-
-    public int size() {
-        return entries.size();
     }
 
     // Bounded memory: drop about a tenth; evicted rows are read again from PostgreSQL when needed.

@@ -6,16 +6,9 @@ package io.pandashop.pipeline.sink.external;
  */
 public class ExternalRejection extends RuntimeException {
 
-    private final int status;
-
     public ExternalRejection(int status, String reason) {
         super("external system rejected the batch: HTTP " + status + (reason == null ? "" : " " + reason),
                 null, false, false);
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
     }
 
     static boolean isRejection(int status) {

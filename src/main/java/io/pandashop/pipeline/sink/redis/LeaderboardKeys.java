@@ -27,10 +27,6 @@ public class LeaderboardKeys {
         }
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     public long bucketSeconds() {
         return bucketSeconds;
     }
@@ -80,7 +76,7 @@ public class LeaderboardKeys {
         return prefix + ":stream:" + streamName(contentType);
     }
 
-    public static String streamName(String contentType) {
+    private static String streamName(String contentType) {
         return contentType == null ? "none" : contentType;
     }
 }
