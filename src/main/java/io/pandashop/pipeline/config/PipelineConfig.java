@@ -2,8 +2,10 @@ package io.pandashop.pipeline.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithDefaults;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Every tunable of the pipeline in one place; defaults suit the local stack. */
@@ -25,6 +27,50 @@ public interface PipelineConfig {
     External external();
 
     Content content();
+
+    FanOut fanOut();
+
+    /**
+     * Each destination by its name (clickhouse, redis, external): pipeline.destinations.NAME.*. A name without
+     * settings gets the defaults.
+     */
+    @WithDefaults
+    Map<String, Destination> destinations();
+
+    /** Retries of a dependency that is down (every destination, PostgreSQL lookups, dead-letter writes). */
+    Retry retry();
+
+    interface FanOut {
+        /**
+         * Enriched batches handed to the destinations and not yet acknowledged by all of them. When this many are
+         * in flight the fan-out stops taking batches, so the Kafka consumer pauses: this bounds memory.
+         */
+        @WithDefault("8")
+        int maxInFlight();
+    }
+
+    interface Destination {
+        /** Off: the fan-out sends this destination nothing, and offsets no longer wait for it. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** At most this many enriched batches (each one Kafka poll, up to max.poll.records rows) per write. */
+        @WithDefault("4")
+        int maxBatches();
+
+        /** How long a write waits at most for more batches before it goes with what it has. */
+        @WithDefault("PT0.1S")
+        Duration maxWait();
+    }
+
+    interface Retry {
+        /** First delay after a failure; it doubles up to max-backoff, with 20 % jitter, for as long as it takes. */
+        @WithDefault("PT0.2S")
+        Duration initialBackoff();
+
+        @WithDefault("PT10S")
+        Duration maxBackoff();
+    }
 
     interface ClickHouse {
         /** HTTP endpoint, e.g. http://127.0.0.1:8123 */
@@ -74,10 +120,6 @@ public interface PipelineConfig {
     }
 
     interface External {
-        /** Enables delivery to the external system. */
-        @WithDefault("true")
-        boolean enabled();
-
         /** Name of the authentication header sent with every request. */
         @WithDefault("Authorization")
         String authHeader();

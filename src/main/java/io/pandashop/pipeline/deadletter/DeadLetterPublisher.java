@@ -2,6 +2,7 @@ package io.pandashop.pipeline.deadletter;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.health.DependencyRetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -15,6 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Parks a record that cannot be processed on the dead-letter topic, unchanged, with its reason and origin in
@@ -27,10 +31,24 @@ public class DeadLetterPublisher {
 
     private final MutinyEmitter<byte[]> emitter;
     private final MeterRegistry registry;
+    private final DependencyRetry retry;
 
-    public DeadLetterPublisher(@OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536) @Channel(Channels.DEAD_LETTER) MutinyEmitter<byte[]> emitter, MeterRegistry registry) {
+    public DeadLetterPublisher(@OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65536)
+            @Channel(Channels.DEAD_LETTER) MutinyEmitter<byte[]> emitter, MeterRegistry registry,
+            DependencyRetry retry) {
         this.emitter = emitter;
         this.registry = registry;
+        this.retry = retry;
+    }
+
+    /** Parks each record with its reason; completes once the broker has them all. */
+    public Uni<Void> parkAll(Map<KafkaRecord<byte[], byte[]>, String> reasons) {
+        if (reasons.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> parked = new ArrayList<>(reasons.size());
+        reasons.forEach((record, reason) -> parked.add(park(record, reason)));
+        return Uni.join().all(parked).andFailFast().replaceWithVoid();
     }
 
     /** "topic-partition@offset", how operators find a record. */
@@ -57,11 +75,13 @@ public class DeadLetterPublisher {
     }
 
     private Uni<Void> send(String sourceTopic, byte[] key, byte[] value, String reason, RecordHeaders headers) {
-        registry.counter("pipeline.dead.letter", "topic", sourceTopic).increment();
         headers.add("dead-letter-reason", reason.getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", sourceTopic.getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]>builder()
                 .withKey(key).withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(value == null ? new byte[0] : value).addMetadata(metadata));
+        // Kafka being down holds the batch here (retried until the broker is back), never fails the channel.
+        return retry.untilAvailable("kafka (dead-letter topic)",
+                () -> emitter.sendMessage(Message.of(value == null ? new byte[0] : value).addMetadata(metadata)))
+                .invoke(() -> registry.counter("pipeline.dead.letter", "topic", sourceTopic).increment());
     }
 }

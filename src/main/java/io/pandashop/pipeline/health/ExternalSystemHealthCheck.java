@@ -26,7 +26,7 @@ public class ExternalSystemHealthCheck implements HealthCheck {
     public ExternalSystemHealthCheck(@ConfigProperty(name = "quarkus.rest-client.external.url") URI url,
             PipelineConfig config) {
         this.url = url;
-        this.enabled = config.external().enabled();
+        this.enabled = config.destinations().get("external").enabled();
     }
 
     @Override

@@ -18,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Decodes the real Debezium events in ../shared/fixtures/debezium (every op, with and without schemas). */
+/** Decodes the real Debezium events in src/test/resources/debezium: every op, with and without schemas. */
 class DebeziumDecoderTest {
 
-    private static final Path FIXTURES = Path.of("..", "shared", "fixtures", "debezium");
+    private static final Path FIXTURES = Path.of("src", "test", "resources", "debezium");
 
     private final DebeziumDecoder decoder = new DebeziumDecoder(new ObjectMapper());
 

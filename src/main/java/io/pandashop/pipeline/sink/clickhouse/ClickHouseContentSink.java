@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
-import io.pandashop.pipeline.sink.JsonFields;
+import io.pandashop.pipeline.enrich.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 

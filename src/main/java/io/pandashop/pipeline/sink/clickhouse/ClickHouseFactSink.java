@@ -2,13 +2,19 @@ package io.pandashop.pipeline.sink.clickhouse;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.sink.FactSink;
-import io.pandashop.pipeline.sink.JsonFields;
-import io.pandashop.pipeline.sink.OutgoingBatch;
+import io.pandashop.pipeline.enrich.JsonFields;
+import io.pandashop.pipeline.fanout.Destination;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,17 +26,26 @@ import java.util.Objects;
  * Writes engagement changes to app.enriched_engagements, one insert per batch. Each change becomes a row
  * versioned by its source position; a delete, or an update that moves the sorting key (event_ts or
  * content_id), also writes a deleted row under the old key so that no stale row stays visible through FINAL.
+ * The destination's channel is {@value Channels#TO_CLICKHOUSE}.
  */
 @ApplicationScoped
-public class ClickHouseFactSink implements FactSink {
+public class ClickHouseFactSink implements Destination {
 
     static final String TABLE = "enriched_engagements";
 
     private final ClickHouseInserter inserter;
+    private final MutinyEmitter<EnrichedBatch> channel;
+    private final Multi<Message<EnrichedBatch>> consumer;
     private final JsonFactory json = new JsonFactory();
 
-    public ClickHouseFactSink(ClickHouseInserter inserter) {
+    public ClickHouseFactSink(ClickHouseInserter inserter,
+            // unbounded here, bounded by the fan-out's in-flight limit
+            @Channel(Channels.TO_CLICKHOUSE) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<EnrichedBatch> channel,
+            @Channel(Channels.TO_CLICKHOUSE) Multi<Message<EnrichedBatch>> consumer) {
         this.inserter = inserter;
+        this.channel = channel;
+        this.consumer = consumer;
     }
 
     @Override
@@ -39,7 +54,17 @@ public class ClickHouseFactSink implements FactSink {
     }
 
     @Override
-    public Uni<Void> write(OutgoingBatch batch) {
+    public MutinyEmitter<EnrichedBatch> channel() {
+        return channel;
+    }
+
+    @Override
+    public Multi<Message<EnrichedBatch>> consumer() {
+        return consumer;
+    }
+
+    @Override
+    public Uni<Void> write(EnrichedBatch batch) {
         List<FactChange> changes = batch.changes();
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();

@@ -3,26 +3,19 @@ package io.pandashop.pipeline.sink.clickhouse;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Inserts one JSONEachRow batch with its deduplication token, off the event loop, retrying with backoff:
- * a retried batch carries the same token, so ClickHouse stores it once. While ClickHouse is down the batch
- * is not acknowledged and consumption waits (back-pressure) instead of losing or skipping data.
+ * Inserts one JSONEachRow batch with its deduplication token, off the event loop. Callers retry a failed insert
+ * with the same rows and token (DependencyRetry), so ClickHouse stores it once.
  */
 @ApplicationScoped
 public class ClickHouseInserter {
-
-    private static final Logger LOG = Logger.getLogger(ClickHouseInserter.class);
 
     private final Client client;
 
@@ -30,8 +23,6 @@ public class ClickHouseInserter {
         this.client = client;
     }
 
-    @Retry(maxRetries = -1, delay = 500, jitter = 200, maxDuration = 7, durationUnit = ChronoUnit.DAYS)
-    @ExponentialBackoff(maxDelay = 30_000)
     public Uni<Void> insert(String table, byte[] jsonEachRow, String dedupToken) {
         return Uni.createFrom().<Void>item(() -> {
             InsertSettings settings = new InsertSettings().setDeduplicationToken(dedupToken);
@@ -41,7 +32,6 @@ public class ClickHouseInserter {
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                         ? e.getCause() : e;
-                LOG.warnf("ClickHouse insert into %s failed, will retry: %s", table, cause.getMessage());
                 throw new ClickHouseWriteException(table, cause);
             }
             return null;

@@ -32,13 +32,10 @@ public class ExternalDelivery {
     }
 
     /**
-     * Parking path: retries until the system answers again; parked batches wait on their topic meanwhile.
-     * A rejection is not retried (it fails with {@link ExternalRejection}).
+     * Parking path: one attempt; the caller retries until the system answers again, while parked batches wait on
+     * their topic. A rejection fails with {@link ExternalRejection}.
      */
-    @Retry(maxRetries = -1, delay = 1_000, jitter = 500, maxDuration = 7, durationUnit = ChronoUnit.DAYS,
-            abortOn = ExternalRejection.class)
-    @ExponentialBackoff(maxDelay = 30_000)
-    public Uni<Void> deliverEventually(ExternalBatch batch) {
+    public Uni<Void> deliverOnce(ExternalBatch batch) {
         return client.post(batch.idempotencyKey(), batch.body());
     }
 }

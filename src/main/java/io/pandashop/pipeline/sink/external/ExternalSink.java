@@ -2,12 +2,18 @@ package io.pandashop.pipeline.sink.external;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.sink.FactSink;
-import io.pandashop.pipeline.sink.OutgoingBatch;
+import io.pandashop.pipeline.fanout.Destination;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -16,9 +22,10 @@ import java.util.List;
 /**
  * Delivers engagement changes to the external system in batches. What it does not take after the live path's
  * retries is parked on a Kafka topic (and redelivered from there), so the batch still counts as durably taken.
+ * The destination's channel is {@value Channels#TO_EXTERNAL}.
  */
 @ApplicationScoped
-public class ExternalSink implements FactSink {
+public class ExternalSink implements Destination {
 
     private static final Logger LOG = Logger.getLogger(ExternalSink.class);
 
@@ -26,13 +33,21 @@ public class ExternalSink implements FactSink {
     private final ExternalParking parking;
     private final PipelineConfig.External config;
     private final Counter delivered;
+    private final MutinyEmitter<EnrichedBatch> channel;
+    private final Multi<Message<EnrichedBatch>> consumer;
 
     public ExternalSink(ExternalDelivery delivery, ExternalParking parking, PipelineConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            // unbounded here, bounded by the fan-out's in-flight limit
+            @Channel(Channels.TO_EXTERNAL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<EnrichedBatch> channel,
+            @Channel(Channels.TO_EXTERNAL) Multi<Message<EnrichedBatch>> consumer) {
         this.delivery = delivery;
         this.parking = parking;
         this.config = config.external();
         this.delivered = registry.counter("pipeline.external.delivered", "path", "live");
+        this.channel = channel;
+        this.consumer = consumer;
     }
 
     @Override
@@ -41,8 +56,18 @@ public class ExternalSink implements FactSink {
     }
 
     @Override
-    public Uni<Void> write(OutgoingBatch batch) {
-        if (!config.enabled() || batch.isEmpty()) {
+    public MutinyEmitter<EnrichedBatch> channel() {
+        return channel;
+    }
+
+    @Override
+    public Multi<Message<EnrichedBatch>> consumer() {
+        return consumer;
+    }
+
+    @Override
+    public Uni<Void> write(EnrichedBatch batch) {
+        if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> chunks = new ArrayList<>();

@@ -1,19 +1,22 @@
 package io.pandashop.pipeline.sink.redis;
 
+import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.sink.FactSink;
-import io.pandashop.pipeline.sink.OutgoingBatch;
+import io.pandashop.pipeline.fanout.Destination;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.jboss.logging.Logger;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,30 +25,37 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
  * Applies engagement changes to Redis in one Lua call per batch: the leaderboard buckets (scores in hundredths of
  * a percent, so sums and retractions are exact) and one stream per content type. The script checks each event's
- * last applied source position in the same atomic step, so replays change nothing.
+ * last applied source position in the same atomic step, so replays change nothing. The destination's channel is
+ * {@value Channels#TO_REDIS}.
  */
 @ApplicationScoped
-public class RedisLeaderboardSink implements FactSink {
+public class RedisLeaderboardSink implements Destination {
 
-    private static final Logger LOG = Logger.getLogger(RedisLeaderboardSink.class);
     static final String SCRIPT = load("redis/apply-changes.lua");
 
     private final Redis redis;
     private final LeaderboardKeys keys;
     private final PipelineConfig.Redis config;
     private final Clock clock;
+    private final MutinyEmitter<EnrichedBatch> channel;
+    private final Multi<Message<EnrichedBatch>> consumer;
 
-    public RedisLeaderboardSink(ReactiveRedisDataSource redis, LeaderboardKeys keys, PipelineConfig config) {
+    public RedisLeaderboardSink(ReactiveRedisDataSource redis, LeaderboardKeys keys, PipelineConfig config,
+            // unbounded here, bounded by the fan-out's in-flight limit
+            @Channel(Channels.TO_REDIS) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
+            MutinyEmitter<EnrichedBatch> channel,
+            @Channel(Channels.TO_REDIS) Multi<Message<EnrichedBatch>> consumer) {
         this.redis = redis.getRedis();
         this.keys = keys;
         this.config = config.redis();
         this.clock = Clock.systemUTC();
+        this.channel = channel;
+        this.consumer = consumer;
     }
 
     @Override
@@ -54,18 +64,25 @@ public class RedisLeaderboardSink implements FactSink {
     }
 
     @Override
-    @Retry(maxRetries = -1, delay = 500, jitter = 200, maxDuration = 7, durationUnit = ChronoUnit.DAYS)
-    @ExponentialBackoff(maxDelay = 30_000)
-    public Uni<Void> write(OutgoingBatch batch) {
+    public MutinyEmitter<EnrichedBatch> channel() {
+        return channel;
+    }
+
+    @Override
+    public Multi<Message<EnrichedBatch>> consumer() {
+        return consumer;
+    }
+
+    /** One EVAL per batch; a failure (connection closed, LOADING while Redis replays its AOF) is retried. */
+    @Override
+    public Uni<Void> write(EnrichedBatch batch) {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> redis.send(request(batch, clock.instant())))
-                .onFailure().invoke(e -> LOG.warnf("Redis update failed, will retry: %s", e.getMessage()))
-                .replaceWithVoid();
+        return Uni.createFrom().deferred(() -> redis.send(request(batch, clock.instant()))).replaceWithVoid();
     }
 
-    Request request(OutgoingBatch batch, Instant now) {
+    Request request(EnrichedBatch batch, Instant now) {
         Request eval = Request.cmd(Command.EVAL)
                 .arg(SCRIPT)
                 .arg(0)

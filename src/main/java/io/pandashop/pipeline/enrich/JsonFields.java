@@ -1,4 +1,4 @@
-package io.pandashop.pipeline.sink;
+package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 

@@ -1,4 +1,4 @@
-package io.pandashop.pipeline.content;
+package io.pandashop.pipeline.sink.clickhouse;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -6,44 +6,47 @@ import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
+import io.pandashop.pipeline.cdc.StorableRange;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
-import io.pandashop.pipeline.ingest.Acknowledgement;
-import io.pandashop.pipeline.sink.clickhouse.ClickHouseContentSink;
-import io.pandashop.pipeline.sink.clickhouse.StorableRange;
+import io.pandashop.pipeline.health.DependencyRetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Consumes content changes in the shared group and keeps app.content_dim current; parks what it cannot read. */
+/**
+ * Consumes content changes in the shared group and keeps app.content_dim current, one poll at a time; parks what
+ * it cannot read. A ClickHouse outage is retried until ClickHouse is back, so the channel never fails.
+ */
 @ApplicationScoped
-public class ContentDimensionUpdater {
+public class ContentDimensionConsumer {
 
     private final DebeziumDecoder decoder;
     private final ClickHouseContentSink sink;
     private final DeadLetterPublisher deadLetters;
+    private final DependencyRetry retry;
     private final Counter received;
 
-    public ContentDimensionUpdater(DebeziumDecoder decoder, ClickHouseContentSink sink,
-            DeadLetterPublisher deadLetters, MeterRegistry registry) {
+    public ContentDimensionConsumer(DebeziumDecoder decoder, ClickHouseContentSink sink,
+            DeadLetterPublisher deadLetters, DependencyRetry retry, MeterRegistry registry) {
         this.decoder = decoder;
         this.sink = sink;
         this.deadLetters = deadLetters;
+        this.retry = retry;
         this.received = registry.counter("pipeline.records.received", "table", "content");
     }
 
-    /** One batch at a time (ordered blocking invocation): bounded memory, see EngagementEventsConsumer. */
     @Incoming(Channels.CONTENT_DIM)
-    @Blocking
     public Uni<Void> apply(KafkaRecordBatch<byte[], byte[]> batch) {
         List<Change<ContentRow>> changes = new ArrayList<>(batch.getRecords().size());
-        List<Uni<Void>> parked = new ArrayList<>();
+        Map<KafkaRecord<byte[], byte[]>, String> malformed = new LinkedHashMap<>();
         for (KafkaRecord<byte[], byte[]> record : batch.getRecords()) {
             received.increment();
             try {
@@ -53,13 +56,11 @@ public class ContentDimensionUpdater {
                     changes.add(change);
                 }
             } catch (MalformedChangeException e) {
-                parked.add(deadLetters.park(record, e.getMessage()));
+                malformed.put(record, e.getMessage());
             }
         }
-        Uni<Void> written = sink.write(changes);
-        Acknowledgement.after(batch, parked.isEmpty() ? written
-                : Uni.combine().all().unis(written, Uni.join().all(parked).andFailFast()).discardItems())
-                .await().indefinitely();
-        return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
+        return deadLetters.parkAll(malformed)
+                .chain(() -> retry.untilAvailable("clickhouse", () -> sink.write(changes)))
+                .chain(() -> Uni.createFrom().completionStage(batch::ack));
     }
 }

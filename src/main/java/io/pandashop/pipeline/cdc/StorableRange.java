@@ -1,6 +1,5 @@
-package io.pandashop.pipeline.sink.clickhouse;
+package io.pandashop.pipeline.cdc;
 
-import io.pandashop.pipeline.cdc.MalformedChangeException;
 
 import java.time.Instant;
 

@@ -1,9 +1,7 @@
-package io.pandashop.pipeline.sink;
+package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.pandashop.pipeline.enrich.EnrichedEvent;
-import io.pandashop.pipeline.enrich.FactChange;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

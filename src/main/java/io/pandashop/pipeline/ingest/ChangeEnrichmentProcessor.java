@@ -7,81 +7,82 @@ import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.EngagementRow;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
+import io.pandashop.pipeline.cdc.StorableRange;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.content.ContentCacheBarrier;
 import io.pandashop.pipeline.content.ContentLookup;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.Enricher;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.sink.clickhouse.StorableRange;
+import io.pandashop.pipeline.health.DependencyRetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.smallrye.common.annotation.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * The pipeline's main stage: a batch of engagement change records is decoded, joined with content, and fanned
- * out to every destination. The batch is acknowledged (and its offsets committed) only when all destinations
- * have it and every malformed record is on the dead-letter topic.
+ * The decode and enrich stage: one Kafka poll of engagement changes in, one enriched batch out, carrying the poll's
+ * ack. Records it cannot decode are on the dead-letter topic before the batch moves on. It never fails: a
+ * PostgreSQL outage during a content lookup is retried until PostgreSQL is back, and consumption waits meanwhile.
+ * Batches go through one at a time, in order (the mediator concatenates), on a worker thread.
  */
 @ApplicationScoped
-public class EngagementEventsConsumer {
+public class ChangeEnrichmentProcessor {
 
     private final DebeziumDecoder decoder;
     private final ContentLookup contentLookup;
     private final ContentCacheBarrier cacheBarrier;
-    private final FanOut fanOut;
     private final DeadLetterPublisher deadLetters;
+    private final DependencyRetry retry;
     private final Counter received;
 
-    public EngagementEventsConsumer(DebeziumDecoder decoder, ContentLookup contentLookup,
-            ContentCacheBarrier cacheBarrier, FanOut fanOut,
-            DeadLetterPublisher deadLetters, MeterRegistry registry) {
+    public ChangeEnrichmentProcessor(DebeziumDecoder decoder, ContentLookup contentLookup,
+            ContentCacheBarrier cacheBarrier, DeadLetterPublisher deadLetters, DependencyRetry retry,
+            MeterRegistry registry) {
         this.decoder = decoder;
         this.contentLookup = contentLookup;
         this.cacheBarrier = cacheBarrier;
-        this.fanOut = fanOut;
         this.deadLetters = deadLetters;
+        this.retry = retry;
         this.received = registry.counter("pipeline.records.received", "table", "engagement_events");
     }
 
-    /**
-     * One batch at a time per consumer (ordered blocking invocation), so demand, and with it memory, stays at
-     * one poll per partition consumer; a Uni-returning method would be invoked for many polled batches at once.
-     * The I/O inside a batch still runs concurrently, across the three destinations.
-     */
     @Incoming(Channels.ENGAGEMENT_EVENTS)
-    @Blocking
-    public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
-        cacheBarrier.awaitCaughtUp();
-        Decoded decoded = decode(batch.getRecords());
-        Uni<Void> work = Uni.combine().all().unis(
-                contentLookup.resolve(decoded.contentIds())
+    @Outgoing(Channels.ENRICHED_CHANGES)
+    public Uni<Message<EnrichedBatch>> process(KafkaRecordBatch<byte[], byte[]> batch) {
+        return Uni.createFrom().item(() -> {
+            cacheBarrier.awaitCaughtUp();
+            return decode(batch.getRecords());
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(decoded -> Uni.combine().all()
+                        .unis(retry.untilAvailable("postgresql", () -> contentLookup.resolve(decoded.contentIds())),
+                                deadLetters.parkAll(decoded.malformed()))
+                        .with((contents, parked) -> contents)
                         .emitOn(Infrastructure.getDefaultWorkerPool())
-                        .flatMap(contents -> fanOut.write(enrich(decoded.changes(), contents))),
-                parkAll(decoded.malformed())).discardItems();
-        Acknowledgement.after(batch, work).await().indefinitely();
-        return Uni.createFrom().voidItem(); // done: the batch was acknowledged above
+                        .map(contents -> batch.withPayload(EnrichedBatch.of(enrich(decoded.changes(), contents)))));
     }
 
     private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,
-            List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed) {
+            Map<KafkaRecord<byte[], byte[]>, String> malformed) {
     }
 
     private Decoded decode(List<KafkaRecord<byte[], byte[]>> records) {
         received.increment(records.size());
         List<Change<EngagementRow>> changes = new ArrayList<>(records.size());
-        List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed = new ArrayList<>();
+        Map<KafkaRecord<byte[], byte[]>, String> malformed = new LinkedHashMap<>();
         Set<UUID> contentIds = new HashSet<>();
         for (KafkaRecord<byte[], byte[]> record : records) {
             try {
@@ -95,21 +96,10 @@ public class EngagementEventsConsumer {
                 addContentId(contentIds, change.before());
                 addContentId(contentIds, change.after());
             } catch (MalformedChangeException e) {
-                malformed.add(Map.entry(record, e.getMessage()));
+                malformed.put(record, e.getMessage());
             }
         }
         return new Decoded(changes, contentIds, malformed);
-    }
-
-    private Uni<Void> parkAll(List<Map.Entry<KafkaRecord<byte[], byte[]>, String>> malformed) {
-        if (malformed.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Uni<Void>> parked = new ArrayList<>(malformed.size());
-        for (Map.Entry<KafkaRecord<byte[], byte[]>, String> m : malformed) {
-            parked.add(deadLetters.park(m.getKey(), m.getValue()));
-        }
-        return Uni.join().all(parked).andFailFast().replaceWithVoid();
     }
 
     static List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {

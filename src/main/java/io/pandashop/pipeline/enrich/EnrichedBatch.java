@@ -1,0 +1,67 @@
+package io.pandashop.pipeline.enrich;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The enriched changes of one Kafka poll, as the fan-out hands them to every destination. Each change's JSON
+ * envelope (Redis streams, the external system, parking) is written once, by the first destination that needs
+ * it, and shared with the others; a batch merged from several keeps its parts' envelopes.
+ */
+public final class EnrichedBatch {
+
+    private final List<FactChange> changes;
+    private final List<EnrichedBatch> parts;
+    private List<byte[]> envelopes;
+
+    private EnrichedBatch(List<FactChange> changes, List<EnrichedBatch> parts) {
+        this.changes = changes;
+        this.parts = parts;
+    }
+
+    public static EnrichedBatch of(List<FactChange> changes) {
+        return new EnrichedBatch(List.copyOf(changes), null);
+    }
+
+    /** One batch of all the changes of {@code batches}, in order. */
+    public static EnrichedBatch merge(List<EnrichedBatch> batches) {
+        if (batches.size() == 1) {
+            return batches.get(0);
+        }
+        List<FactChange> all = new ArrayList<>();
+        for (EnrichedBatch b : batches) {
+            all.addAll(b.changes);
+        }
+        return new EnrichedBatch(all, List.copyOf(batches));
+    }
+
+    public List<FactChange> changes() {
+        return changes;
+    }
+
+    /** The changes' envelopes, in the same order. */
+    public synchronized List<byte[]> envelopes() {
+        if (envelopes == null) {
+            List<byte[]> written = new ArrayList<>(changes.size());
+            if (parts != null) {
+                for (EnrichedBatch part : parts) {
+                    written.addAll(part.envelopes());
+                }
+            } else {
+                for (FactChange c : changes) {
+                    written.add(EnvelopeJson.of(c));
+                }
+            }
+            envelopes = written;
+        }
+        return envelopes;
+    }
+
+    public int size() {
+        return changes.size();
+    }
+
+    public boolean isEmpty() {
+        return changes.isEmpty();
+    }
+}

@@ -1,0 +1,67 @@
+package io.pandashop.pipeline.fanout;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.Messages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Sends every enriched batch to each enabled destination's emitter channel. The copies' acks count down to the
+ * source batch (Messages.chain): its Kafka offsets are committed only when every destination has acked. At most
+ * pipeline.fan-out.max-in-flight batches are un-acked at once; past that the fan-out stops taking batches and the
+ * Kafka consumer pauses, so a stalled destination holds memory to that bound and the others are not blocked.
+ */
+@ApplicationScoped
+public class FanOut {
+
+    private static final Logger LOG = Logger.getLogger(FanOut.class);
+
+    private final List<Destination> active;
+    private final AsyncPermits inFlight;
+
+    public FanOut(@Any Instance<Destination> destinations, PipelineConfig config, MeterRegistry registry) {
+        this.active = destinations.stream()
+                .filter(d -> config.destinations().get(d.name()).enabled())
+                .sorted(Comparator.comparing(Destination::name))
+                .toList();
+        this.inFlight = new AsyncPermits(config.fanOut().maxInFlight());
+        registry.gauge("pipeline.fanout.in.flight", Tags.empty(), inFlight, AsyncPermits::inUse);
+        LOG.infof("fan-out to %s, at most %d batches in flight",
+                active.stream().map(Destination::name).toList(), config.fanOut().maxInFlight());
+    }
+
+    @Incoming(Channels.ENRICHED_CHANGES)
+    public Uni<Void> fanOut(Message<EnrichedBatch> in) {
+        EnrichedBatch batch = in.getPayload();
+        if (batch.isEmpty() || active.isEmpty()) {
+            return Uni.createFrom().completionStage(in.ack());
+        }
+        return inFlight.acquire().invoke(() -> {
+            Message<EnrichedBatch> tracked = in
+                    .withAck(() -> in.ack().whenComplete((ok, failure) -> inFlight.release()))
+                    .withNack(reason -> in.nack(reason).whenComplete((ok, failure) -> inFlight.release()));
+            Message<?>[] copies = new Message<?>[active.size()];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = Message.of(batch);
+            }
+            List<Message<?>> chained = Messages.chain(tracked).withoutMetadata().with(copies);
+            for (int i = 0; i < copies.length; i++) {
+                @SuppressWarnings("unchecked")
+                Message<EnrichedBatch> copy = (Message<EnrichedBatch>) chained.get(i);
+                active.get(i).channel().sendMessageAndForget(copy);
+            }
+        });
+    }
+}

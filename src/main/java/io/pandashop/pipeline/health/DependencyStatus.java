@@ -1,0 +1,61 @@
+package io.pandashop.pipeline.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the pipeline last saw of each dependency it writes to or reads from: the ones failing right now, with
+ * their last error. Readiness shows them; the log gets one line when a dependency fails and one when it is back.
+ */
+@ApplicationScoped
+public class DependencyStatus {
+
+    private static final Logger LOG = Logger.getLogger(DependencyStatus.class);
+
+    /** A failing dependency: its last error, and whether the pipeline waits for it (it then is not ready). */
+    public record Failure(String error, boolean blocking, long sinceMillis) {
+    }
+
+    private final Map<String, Failure> failing = new ConcurrentHashMap<>();
+
+    public void failed(String dependency, Throwable error, boolean blocking) {
+        String reason = describe(error);
+        Failure before = failing.put(dependency, new Failure(reason, blocking,
+                failing.containsKey(dependency) ? failing.get(dependency).sinceMillis() : System.currentTimeMillis()));
+        if (before == null) {
+            LOG.warnf("%s is unavailable (%s); %s", dependency, reason,
+                    blocking ? "retrying with backoff until it is back, consumption waits meanwhile"
+                            : "retrying with backoff until it is back");
+        }
+    }
+
+    public void ok(String dependency) {
+        Failure before = failing.remove(dependency);
+        if (before != null) {
+            LOG.infof("%s is back after %d s", dependency, (System.currentTimeMillis() - before.sinceMillis()) / 1000);
+        }
+    }
+
+    public Map<String, Failure> failing() {
+        return new TreeMap<>(failing);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}
