@@ -80,6 +80,27 @@ final class Stack {
         return Admin.create(p);
     }
 
+    /** The group's committed offset of each partition of the topic (0 where it has committed none). */
+    static Map<Integer, Long> committed(String group, String topic) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<Integer, Long> offsets = new java.util.TreeMap<>();
+            committed.forEach((tp, o) -> {
+                if (tp.topic().equals(topic) && o != null) {
+                    offsets.put(tp.partition(), o.offset());
+                }
+            });
+            return offsets;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String consumerGroup() {
+        return config("pipeline.consumer-group");
+    }
+
     /** True once the group has committed every record of the topic: all of them went through the service. */
     static boolean caughtUp(String group, String topic) {
         try (Admin admin = admin()) {

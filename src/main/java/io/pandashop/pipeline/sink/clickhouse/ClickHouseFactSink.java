@@ -7,11 +7,11 @@ import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.enrich.JsonFields;
-import io.pandashop.pipeline.fanout.Destination;
+import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -28,39 +28,20 @@ import java.util.Objects;
  * content_id), also writes a deleted row under the old key so that no stale row stays visible through FINAL.
  * The destination's channel is {@value Channels#TO_CLICKHOUSE}.
  */
-@ApplicationScoped
-public class ClickHouseFactSink implements Destination {
+@Singleton // no client proxy: its superclass holds the channel
+public class ClickHouseFactSink extends ChannelDestination {
 
     static final String TABLE = "enriched_engagements";
 
     private final ClickHouseInserter inserter;
-    private final MutinyEmitter<EnrichedBatch> channel;
-    private final Multi<Message<EnrichedBatch>> consumer;
     private final JsonFactory json = new JsonFactory();
 
     public ClickHouseFactSink(ClickHouseInserter inserter,
-            // unbounded here, bounded by the fan-out's in-flight limit
             @Channel(Channels.TO_CLICKHOUSE) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_CLICKHOUSE) Multi<Message<EnrichedBatch>> consumer) {
+        super("clickhouse", channel, consumer);
         this.inserter = inserter;
-        this.channel = channel;
-        this.consumer = consumer;
-    }
-
-    @Override
-    public String name() {
-        return "clickhouse";
-    }
-
-    @Override
-    public MutinyEmitter<EnrichedBatch> channel() {
-        return channel;
-    }
-
-    @Override
-    public Multi<Message<EnrichedBatch>> consumer() {
-        return consumer;
     }
 
     @Override

@@ -6,11 +6,11 @@ import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.fanout.Destination;
+import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -24,8 +24,8 @@ import java.util.List;
  * retries is parked on a Kafka topic (and redelivered from there), so the batch still counts as durably taken.
  * The destination's channel is {@value Channels#TO_EXTERNAL}.
  */
-@ApplicationScoped
-public class ExternalSink implements Destination {
+@Singleton // no client proxy: its superclass holds the channel
+public class ExternalSink extends ChannelDestination {
 
     private static final Logger LOG = Logger.getLogger(ExternalSink.class);
 
@@ -33,36 +33,17 @@ public class ExternalSink implements Destination {
     private final ExternalParking parking;
     private final PipelineConfig.External config;
     private final Counter delivered;
-    private final MutinyEmitter<EnrichedBatch> channel;
-    private final Multi<Message<EnrichedBatch>> consumer;
 
     public ExternalSink(ExternalDelivery delivery, ExternalParking parking, PipelineConfig config,
             MeterRegistry registry,
-            // unbounded here, bounded by the fan-out's in-flight limit
             @Channel(Channels.TO_EXTERNAL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_EXTERNAL) Multi<Message<EnrichedBatch>> consumer) {
+        super("external", channel, consumer);
         this.delivery = delivery;
         this.parking = parking;
         this.config = config.external();
         this.delivered = registry.counter("pipeline.external.delivered", "path", "live");
-        this.channel = channel;
-        this.consumer = consumer;
-    }
-
-    @Override
-    public String name() {
-        return "external";
-    }
-
-    @Override
-    public MutinyEmitter<EnrichedBatch> channel() {
-        return channel;
-    }
-
-    @Override
-    public Multi<Message<EnrichedBatch>> consumer() {
-        return consumer;
     }
 
     @Override

@@ -5,7 +5,7 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.fanout.Destination;
+import io.pandashop.pipeline.sink.ChannelDestination;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +13,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -33,8 +33,8 @@ import java.util.List;
  * last applied source position in the same atomic step, so replays change nothing. The destination's channel is
  * {@value Channels#TO_REDIS}.
  */
-@ApplicationScoped
-public class RedisLeaderboardSink implements Destination {
+@Singleton // no client proxy: its superclass holds the channel
+public class RedisLeaderboardSink extends ChannelDestination {
 
     static final String SCRIPT = load("redis/apply-changes.lua");
 
@@ -42,36 +42,18 @@ public class RedisLeaderboardSink implements Destination {
     private final LeaderboardKeys keys;
     private final PipelineConfig.Redis config;
     private final Clock clock;
-    private final MutinyEmitter<EnrichedBatch> channel;
-    private final Multi<Message<EnrichedBatch>> consumer;
 
     public RedisLeaderboardSink(ReactiveRedisDataSource redis, LeaderboardKeys keys, PipelineConfig config,
-            // unbounded here, bounded by the fan-out's in-flight limit
             @Channel(Channels.TO_REDIS) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_REDIS) Multi<Message<EnrichedBatch>> consumer) {
+        super("redis", channel, consumer);
         this.redis = redis.getRedis();
         this.keys = keys;
         this.config = config.redis();
         this.clock = Clock.systemUTC();
-        this.channel = channel;
-        this.consumer = consumer;
     }
 
-    @Override
-    public String name() {
-        return "redis";
-    }
-
-    @Override
-    public MutinyEmitter<EnrichedBatch> channel() {
-        return channel;
-    }
-
-    @Override
-    public Multi<Message<EnrichedBatch>> consumer() {
-        return consumer;
-    }
 
     /** One EVAL per batch; a failure (connection closed, LOADING while Redis replays its AOF) is retried. */
     @Override
