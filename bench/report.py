@@ -79,6 +79,7 @@ def main():
         "fill": fill, "baseline": base, "drain": drain, "verify": verify,
         "service_to_baseline_ratio": ratio,
         "e2e": e2e,
+        "outage": load(os.path.join(w, "outage.json")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
         "work_dir": w,
     }
@@ -126,7 +127,7 @@ def main():
         if drain.get("cpu_seconds_drain") and drain.get("seconds_from_ready"):
             L.append(f"| Service CPU use during the drain (cores of {machine['nproc']}) | "
                      f"{drain['cpu_seconds_drain'] / drain['seconds_from_ready']:.2f} |")
-        L.append(f"| Service peak RSS (VmHWM, -Xmx768m) | {fmt(drain.get('peak_rss_mb'))} MB |")
+        L.append(f"| Service peak RSS (VmHWM, {os.environ.get('SERVICE_HEAP', '-Xmx768m')}) | {fmt(drain.get('peak_rss_mb'))} MB |")
     if verify:
         L.append(f"| ClickHouse enriched_engagements_current rows / expected live | {fmt(verify['clickhouse_current_rows'])} / "
                  f"{fmt(verify['expected_live_events'])} ({'OK' if verify['clickhouse_ok'] else 'MISMATCH'}) |")
@@ -145,6 +146,15 @@ def main():
         L.append(f"| &nbsp;&nbsp;Debezium records/s on the topic during the run (peak 5 s) | "
                  f"{fmt(e.get('debezium_records_per_s_during_run'))} ({fmt(e.get('debezium_peak_5s_records_per_s'))}); "
                  f"topic settled {fmt(e.get('topic_settled_after_last_commit_s'))} s after the last commit |")
+    out = load(os.path.join(w, "outage.json"))
+    if out:
+        L.append(f"| Outage: {out['component']} stopped {out['outage_seconds']} s at {fmt(out['rate'])} events/s: "
+                 f"service peak RSS from the stop on / whole run (VmHWM) | {fmt(out.get('rss_peak_mb_from_outage'))} / "
+                 f"{fmt(out.get('vmhwm_mb_whole_run'))} MB |")
+        L.append(f"| &nbsp;&nbsp;caught up after the restart in / ClickHouse = PostgreSQL | "
+                 f"{fmt(out.get('catch_up_seconds_after_restart'))} s / "
+                 f"{'yes' if out.get('exact') else 'NO'} ({fmt(out.get('clickhouse_live_rows'))} of "
+                 f"{fmt(out.get('postgres_events'))} events) |")
     if a.skip_drain == "1":
         L.append("| Drain | skipped (--skip-drain) |")
     if a.skip_e2e == "1":

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark harness: one command, see bench/README.md.
 #   bench/run.sh [--events N] [--content N] [--e2e-rates 1000,5000] [--e2e-seconds S] [--skip-e2e]
-#                [--no-jfr] [--keep-stack] [--skip-drain]
+#                [--no-jfr] [--keep-stack] [--skip-drain] [--outage redis:60] [--outage-rate 5000]
 # Starts a private stack in .run/bench (its own ports, never the demo's or the tests'), runs
 #   1. drain mode: fill the CDC topics, bare-consumer ceiling, then the service until every
 #      destination has every change;
 #   2. end-to-end mode (unless --skip-e2e): Debezium + service + demo generator at each rate;
+#   3. outage mode (--outage COMPONENT:SECONDS, with end-to-end mode): the generator at --outage-rate
+#      while that component is stopped for that long; the service's memory during it, the catch-up time
+#      afterwards and whether ClickHouse then equals PostgreSQL;
 # writes bench/results/<UTC>.json and bench/results/latest.md, prints the table, and stops the
 # stack with --purge (unless --keep-stack).
 set -euo pipefail
@@ -21,6 +24,8 @@ SKIP_E2E=0
 SKIP_DRAIN=0
 JFR=1
 KEEP=0
+OUTAGE=""
+OUTAGE_RATE=5000
 while (( $# )); do
   case "$1" in
     --events) EVENTS="$2"; shift 2 ;;
@@ -31,7 +36,9 @@ while (( $# )); do
     --skip-drain) SKIP_DRAIN=1; shift ;;
     --no-jfr) JFR=0; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --outage) OUTAGE="$2"; shift 2 ;;
+    --outage-rate) OUTAGE_RATE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +56,7 @@ STAMP="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 WORK="$RUN_DIR/work/$STAMP"
 APP="$RUN_DIR/app"
 CP="$APP/lib/main/*"
-SERVICE_HEAP="${BENCH_SERVICE_HEAP:--Xms128m -Xmx768m -XX:+UseParallelGC}"  # as deploy/local/up.sh starts it
+SERVICE_HEAP="${BENCH_SERVICE_HEAP:--Xms64m -Xmx256m -XX:+UseParallelGC}"  # as deploy/local/up.sh starts it
 BOOT="127.0.0.1:$KAFKA_PORT"
 CH_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
 SVC_URL="http://127.0.0.1:$SERVICE_PORT"
@@ -119,6 +126,46 @@ wait_service_ready() {
     sleep 0.2
   done
   die "service not ready after 120 s; see $1"
+}
+
+# outage_run COMPONENT SECONDS RATE: the generator at RATE for SECONDS + 60 s; COMPONENT is stopped 20 s
+# in, for SECONDS. Samples the service's RSS every second, then waits until ClickHouse has every live
+# event PostgreSQL has (the service caught up) and writes outage.json.
+outage_run() {
+  local comp="$1" secs="$2" rate="$3" t_stop t_start t_done pg_n ch_n
+  log "outage: generator at $rate events/s; $comp stopped after 20 s for $secs s"
+  ( while kill -0 "$SERVICE_PID" 2>/dev/null; do
+      awk -v t="$(date +%s)" '/^VmRSS/ {print t, $2}' "/proc/$SERVICE_PID/status" 2>/dev/null
+      sleep 1
+    done >"$WORK/outage-rss.txt" ) &
+  local sampler=$!
+  PG_PORT=$PG_PORT "$ROOT/deploy/local/generator/run.sh" --rate "$rate" --duration $(( secs + 60 )) \
+    --status-every 30 2>"$WORK/gen-outage.log" &
+  local gen=$!
+  sleep 20
+  "$ROOT/deploy/local/stack-down.sh" "$comp" >&2
+  t_stop=$(date +%s)
+  sleep "$secs"
+  "$ROOT/deploy/local/stack-up.sh" "$comp" >&2
+  t_start=$(date +%s)
+  wait "$gen" || log "outage: generator exited non-zero; see $WORK/gen-outage.log"
+  for _ in $(seq 1 600); do
+    pg_n=$(psql_bench -tA -c 'SELECT count(*) FROM engagement_events' | tr -d '[:space:]')
+    ch_n=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]' || echo -1)
+    [[ $pg_n == "$ch_n" ]] && break
+    sleep 1
+  done
+  t_done=$(date +%s)
+  kill "$sampler" 2>/dev/null || true
+  local peak_during
+  peak_during=$(awk -v a="$t_stop" '$1 >= a {if ($2 > m) m = $2} END {print m / 1024}' "$WORK/outage-rss.txt")
+  jq -n --arg comp "$comp" --argjson secs "$secs" --argjson rate "$rate" --argjson pg "$pg_n" --argjson chn "${ch_n:--1}" \
+    --argjson caught $(( t_done - t_start )) --argjson peak "${peak_during:-0}" \
+    --argjson hwm "$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$SERVICE_PID/status")" \
+    '{component: $comp, outage_seconds: $secs, rate: $rate, rss_peak_mb_from_outage: $peak,
+      vmhwm_mb_whole_run: $hwm, catch_up_seconds_after_restart: $caught, postgres_events: $pg,
+      clickhouse_live_rows: $chn, exact: ($pg == $chn)}' >"$WORK/outage.json"
+  log "outage: $(jq -c . "$WORK/outage.json")"
 }
 
 # ---- preparation
@@ -226,6 +273,9 @@ if (( ! SKIP_E2E )); then
     wait "$probe" || log "e2e: probe failed for rate $rate"
     tail -n 3 "$WORK/gen-$rate.log" >&2 || true
   done
+  if [[ -n $OUTAGE ]]; then
+    outage_run "${OUTAGE%%:*}" "${OUTAGE##*:}" "$OUTAGE_RATE"
+  fi
   grep -E ' (WARN|ERROR) ' "$WORK/service-e2e.log" | sort | uniq -c | sort -rn | head -n 20 >"$WORK/service-e2e.warnings" || true
   stop_journal_reaper
   stop_service
@@ -233,5 +283,5 @@ fi
 
 # ================================================================ results
 CH_VERSION=$(ch "SELECT version()" | tr -d '[:space:]' || echo unknown)
-python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
+SERVICE_HEAP="$SERVICE_HEAP" python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
   --events "$EVENTS" --content "$CONTENT" --rates "$RATES" --e2e-seconds "$E2E_SECONDS" --skip-e2e "$SKIP_E2E" --skip-drain "$SKIP_DRAIN"

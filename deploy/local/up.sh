@@ -32,7 +32,7 @@ else
   start_bg service env QUARKUS_HTTP_HOST=127.0.0.1 SERVICE_PORT="$SERVICE_PORT" PG_PORT="$PG_PORT" KAFKA_PORT="$KAFKA_PORT" \
     REDIS_PORT="$REDIS_PORT" CLICKHOUSE_HTTP_PORT="$CLICKHOUSE_HTTP_PORT" EXTERNAL_PORT="$EXTERNAL_PORT" \
     TOPIC_PREFIX="$TOPIC_PREFIX" PG_DB="$PG_DB" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
-    "$JAVA" -Xms128m -Xmx768m -XX:+UseParallelGC -jar "$APP_JAR"
+    "$JAVA" -Xms64m -Xmx256m -XX:+UseParallelGC -jar "$APP_JAR"
 fi
 wait_ready service 120 http_ok "http://127.0.0.1:$SERVICE_PORT/q/health/ready"
 printf '%-10s up    http://127.0.0.1:%s\n' service "$SERVICE_PORT"

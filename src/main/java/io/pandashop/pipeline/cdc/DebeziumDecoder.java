@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import java.util.UUID;
  * pass, without building a tree. Returns null for tombstones; throws {@link MalformedChangeException} with a
  * readable reason otherwise.
  */
-@ApplicationScoped
+@Singleton // called per record: no client proxy in the way
 public class DebeziumDecoder {
 
     private final JsonFactory json;

@@ -89,10 +89,21 @@ public interface PipelineConfig {
         @WithDefault("true")
         boolean compress();
 
+        /**
+         * How rows are inserted: jdbc (clickhouse-jdbc batches through the Agroal datasource "clickhouse") or
+         * client-v2 (JSONEachRow bodies). Both carry the same deduplication token.
+         */
+        @WithDefault("jdbc")
+        InsertClient insertClient();
+
         /** Applies the DDL at start; turn off where a DBA owns the schema. */
         @WithDefault("true")
         boolean applySchema();
 
+    }
+
+    enum InsertClient {
+        JDBC, CLIENT_V2
     }
 
     interface Redis {

@@ -4,7 +4,7 @@ import io.pandashop.pipeline.cdc.ContentRow;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.pandashop.pipeline.config.PipelineConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Iterator;
 import java.util.UUID;
@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * This instance's view of public.content. Every entry carries the source position it is valid at, so an
  * older change (a replayed record, or one overtaken by a fresher PostgreSQL read) never replaces a newer one.
  */
-@ApplicationScoped
+@Singleton // called per record: no client proxy in the way
 public class ContentCache {
 
     /** A content row as of a source position; row is null when the content was deleted. */

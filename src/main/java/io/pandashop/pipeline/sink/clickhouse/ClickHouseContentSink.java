@@ -1,16 +1,10 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
-import io.pandashop.pipeline.enrich.JsonFields;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Keeps app.content_dim current: one row per content change, versioned by its source position. */
@@ -18,11 +12,12 @@ import java.util.List;
 public class ClickHouseContentSink {
 
     static final String TABLE = "content_dim";
+    static final List<String> COLUMNS = List.of("id", "slug", "title", "content_type", "length_seconds", "publish_ts",
+            "version_ts_ms", "version", "is_deleted");
 
-    private final ClickHouseInserter inserter;
-    private final JsonFactory json = new JsonFactory();
+    private final RowsInserter inserter;
 
-    public ClickHouseContentSink(ClickHouseInserter inserter) {
+    public ClickHouseContentSink(RowsInserter inserter) {
         this.inserter = inserter;
     }
 
@@ -30,29 +25,17 @@ public class ClickHouseContentSink {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        BatchToken token = new BatchToken(TABLE);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(changes.size() * 300);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.setRootValueSeparator(null);
-            for (Change<ContentRow> c : changes) {
-                ContentRow row = c.latest();
-                g.writeStartObject();
-                g.writeStringField("id", row.id().toString());
-                g.writeStringField("slug", row.slug() == null ? "" : row.slug());
-                g.writeStringField("title", row.title() == null ? "" : row.title());
-                g.writeStringField("content_type", row.contentType() == null ? "" : row.contentType());
-                JsonFields.integer(g, "length_seconds", row.lengthSeconds());
-                g.writeStringField("publish_ts", Timestamps.format(row.publishTs()));
-                g.writeNumberField("version_ts_ms", c.tsMs());
-                g.writeNumberField("version", c.lsn());
-                g.writeNumberField("is_deleted", c.isDelete() ? 1 : 0);
-                g.writeEndObject();
-                g.writeRaw('\n');
-                token.add(row.id().toString(), c.lsn(), c.isDelete());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ClickHouseRows.Builder rows = new ClickHouseRows.Builder(TABLE, COLUMNS);
+        for (Change<ContentRow> c : changes) {
+            ContentRow row = c.latest();
+            rows.row(row.id(), orEmpty(row.slug()), orEmpty(row.title()), orEmpty(row.contentType()),
+                    row.lengthSeconds(), row.publishTs(), c.tsMs(), c.lsn(), c.isDelete() ? 1 : 0);
+            rows.token().add(row.id().toString(), c.lsn(), c.isDelete());
         }
-        return inserter.insert(TABLE, out.toByteArray(), token.value());
+        return inserter.insert(rows.build());
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
     }
 }

@@ -1,12 +1,9 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
-import io.pandashop.pipeline.enrich.JsonFields;
 import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -16,9 +13,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,10 +27,13 @@ public class ClickHouseFactSink extends ChannelDestination {
 
     static final String TABLE = "enriched_engagements";
 
-    private final ClickHouseInserter inserter;
-    private final JsonFactory json = new JsonFactory();
+    static final List<String> COLUMNS = List.of("event_id", "content_id", "user_id", "event_type", "event_ts",
+            "duration_ms", "device", "engagement_seconds", "engagement_percent", "content_slug", "content_title",
+            "content_type", "length_seconds", "publish_ts", "version", "is_deleted");
 
-    public ClickHouseFactSink(ClickHouseInserter inserter,
+    private final RowsInserter inserter;
+
+    public ClickHouseFactSink(RowsInserter inserter,
             @Channel(Channels.TO_CLICKHOUSE) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_CLICKHOUSE) Multi<Message<EnrichedBatch>> consumer) {
@@ -50,66 +47,30 @@ public class ClickHouseFactSink extends ChannelDestination {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        BatchToken token = new BatchToken(TABLE);
-        byte[] rows = rows(changes, token);
-        return inserter.insert(TABLE, rows, token.value());
+        return inserter.insert(rows(changes));
     }
 
-    byte[] rows(List<FactChange> changes, BatchToken token) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(changes.size() * 400);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.setRootValueSeparator(null);
-            for (FactChange c : changes) {
-                EnrichedEvent old = c.previous();
-                if (old != null && (c.deleted() || keyMoved(old, c.current()))) {
-                    writeRemoved(g, old, c.lsn());
-                    g.writeRaw('\n');
-                }
-                if (!c.deleted()) {
-                    writeCurrent(g, c.current(), c.lsn());
-                    g.writeRaw('\n');
-                }
-                token.add(c.eventId(), c.lsn(), c.deleted());
+    static ClickHouseRows rows(List<FactChange> changes) {
+        ClickHouseRows.Builder rows = new ClickHouseRows.Builder(TABLE, COLUMNS);
+        for (FactChange c : changes) {
+            EnrichedEvent old = c.previous();
+            if (old != null && (c.deleted() || keyMoved(old, c.current()))) {
+                rows.row(old.eventId(), old.contentId(), null, null, old.eventTs(), null, null, null, null, null, null,
+                        null, null, null, c.lsn(), 1);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            if (!c.deleted()) {
+                EnrichedEvent e = c.current();
+                rows.row(e.eventId(), e.contentId(), e.userId(), e.eventType(), e.eventTs(), e.durationMs(),
+                        e.device(), e.engagementSeconds(), e.engagementPercent(), e.contentSlug(), e.contentTitle(),
+                        e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0);
+            }
+            rows.token().add(c.eventId(), c.lsn(), c.deleted());
         }
-        return out.toByteArray();
+        return rows.build();
     }
 
     private static boolean keyMoved(EnrichedEvent before, EnrichedEvent after) {
         return Timestamps.millis(before.eventTs()) != Timestamps.millis(after.eventTs())
                 || !Objects.equals(before.contentId(), after.contentId());
-    }
-
-    private static void writeRemoved(JsonGenerator g, EnrichedEvent old, long version) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("event_id", old.eventId());
-        JsonFields.string(g, "content_id", old.contentId());
-        g.writeStringField("event_ts", Timestamps.format(old.eventTs()));
-        g.writeNumberField("version", version);
-        g.writeNumberField("is_deleted", 1);
-        g.writeEndObject();
-    }
-
-    private static void writeCurrent(JsonGenerator g, EnrichedEvent e, long version) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("event_id", e.eventId());
-        JsonFields.string(g, "content_id", e.contentId());
-        JsonFields.string(g, "user_id", e.userId());
-        JsonFields.string(g, "event_type", e.eventType());
-        g.writeStringField("event_ts", Timestamps.format(e.eventTs()));
-        JsonFields.integer(g, "duration_ms", e.durationMs());
-        JsonFields.string(g, "device", e.device());
-        JsonFields.number(g, "engagement_seconds", e.engagementSeconds());
-        JsonFields.decimal(g, "engagement_percent", e.engagementPercent());
-        JsonFields.string(g, "content_slug", e.contentSlug());
-        JsonFields.string(g, "content_title", e.contentTitle());
-        JsonFields.string(g, "content_type", e.contentType());
-        JsonFields.integer(g, "length_seconds", e.lengthSeconds());
-        JsonFields.string(g, "publish_ts", Timestamps.format(e.publishTs()));
-        g.writeNumberField("version", version);
-        g.writeNumberField("is_deleted", 0);
-        g.writeEndObject();
     }
 }

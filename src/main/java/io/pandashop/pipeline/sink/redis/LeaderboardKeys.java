@@ -1,7 +1,7 @@
 package io.pandashop.pipeline.sink.redis;
 
 import io.pandashop.pipeline.config.PipelineConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.List;
  * The leaderboard's time buckets: scores are kept per content id in one sorted set per bucket of event
  * time, and the window is the union of its newest buckets.
  */
-@ApplicationScoped
+@Singleton // called per record: no client proxy in the way
 public class LeaderboardKeys {
 
     private final String prefix;

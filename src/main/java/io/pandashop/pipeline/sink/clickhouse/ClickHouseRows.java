@@ -1,0 +1,43 @@
+package io.pandashop.pipeline.sink.clickhouse;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rows for one insert: the table, its column names, one value array per row (Long, Integer, Double, BigDecimal,
+ * String, UUID, Instant or null, in column order), and the insert's deduplication token, computed from the rows'
+ * source positions so a retried insert is stored once.
+ */
+record ClickHouseRows(String table, List<String> columns, List<Object[]> rows, String dedupToken) {
+
+    /** Collects rows and their source positions for the token. */
+    static final class Builder {
+        private final String table;
+        private final List<String> columns;
+        private final List<Object[]> rows = new ArrayList<>();
+        private final BatchToken token;
+
+        Builder(String table, List<String> columns) {
+            this.table = table;
+            this.columns = columns;
+            this.token = new BatchToken(table);
+        }
+
+        Builder row(Object... values) {
+            if (values.length != columns.size()) {
+                throw new IllegalArgumentException(table + ": " + values.length + " values for " + columns.size()
+                        + " columns");
+            }
+            rows.add(values);
+            return this;
+        }
+
+        BatchToken token() {
+            return token;
+        }
+
+        ClickHouseRows build() {
+            return new ClickHouseRows(table, columns, rows, token.value());
+        }
+    }
+}
