@@ -35,9 +35,13 @@ class CdcArrivalTest {
                 .until(() -> receivedSoFar() >= before + 1);
         assertTrue(receivedSoFar() >= before + 1);
         RestAssured.given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.name", org.hamcrest.Matchers.hasItems("ClickHouse", "External system",
-                        "Redis connection health check", "Reactive PostgreSQL connections health check",
-                        "SmallRye Reactive Messaging - readiness check"));
+                .body("checks.name", org.hamcrest.Matchers.hasItems("Database connections health check",
+                        "External system", "Redis connection health check",
+                        "Reactive PostgreSQL connections health check", "SmallRye Reactive Messaging - readiness check",
+                        "Pipeline dependencies"))
+                // ClickHouse is the Agroal datasource "clickhouse"
+                .body("checks.find { it.name == 'Database connections health check' }.data.clickhouse",
+                        org.hamcrest.Matchers.equalTo("UP"));
         RestAssured.given().get("/q/health/live").then().statusCode(200);
     }
 }
