@@ -11,6 +11,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.util.List;
 import java.util.Map;
@@ -43,7 +48,16 @@ public class DailyEngagementResource {
     @GET
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Day> daily(@QueryParam("days") @DefaultValue("30") int days) {
+    @Operation(summary = "Average engagement per day and content type",
+            description = "The seed's historical query over app.enriched_engagements_current (live events only).")
+    @APIResponse(responseCode = "200", description = "One entry per day and content type, newest day first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "a day",
+                    value = "[{\"date\":\"2026-11-29\",\"content_type\":\"video\",\"avg_engagement\":41.27,"
+                            + "\"events\":18204}]")))
+    @APIResponse(responseCode = "400", description = "days out of range",
+            content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
+    public List<Day> daily(@Parameter(description = "How many days back, 1 to 3650", example = "30")
+            @QueryParam("days") @DefaultValue("30") int days) {
         if (days < 1 || days > 3650) {
             throw new BadRequestException("days must be between 1 and 3650");
         }

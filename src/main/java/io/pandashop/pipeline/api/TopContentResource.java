@@ -15,6 +15,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -47,7 +52,20 @@ public class TopContentResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<List<Entry>> top(@QueryParam("limit") @DefaultValue("10") int limit,
+    @Operation(summary = "Most engaged content of the last minutes",
+            description = "Sum of engagement_percent per content over the window, by event time, from the Redis "
+                    + "leaderboard buckets (10 s each), highest first.")
+    @APIResponse(responseCode = "200", description = "The top entries",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "top 1",
+                    value = "[{\"content_id\":\"5b1e...\",\"slug\":\"ep-12\",\"title\":\"Episode 12\","
+                            + "\"content_type\":\"podcast\",\"score\":1672.81}]")))
+    @APIResponse(responseCode = "400", description = "limit or window out of range",
+            content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
+    public Uni<List<Entry>> top(
+            @Parameter(description = "How many entries, 1 to 1000", example = "10")
+            @QueryParam("limit") @DefaultValue("10") int limit,
+            @Parameter(description = "Minutes (5) or an ISO-8601 duration (PT5M), at most 10 minutes",
+                    example = "PT10M")
             @QueryParam("window") @DefaultValue("PT10M") String window) {
         if (limit < 1 || limit > 1000) {
             throw new BadRequestException("limit must be between 1 and 1000");

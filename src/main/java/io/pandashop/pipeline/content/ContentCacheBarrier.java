@@ -4,10 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pandashop.pipeline.config.PipelineConfig;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -16,7 +14,6 @@ import org.jboss.logging.Logger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -32,19 +29,17 @@ public class ContentCacheBarrier {
     private static final Logger LOG = Logger.getLogger(ContentCacheBarrier.class);
 
     private final String topic;
-    private final String bootstrap;
+    private final Admin admin;
     private final long timeoutNanos;
     private final Map<Integer, Long> applied = new ConcurrentHashMap<>();
     private final Timer waits;
     private final Counter timeouts;
-    private volatile Admin admin;
     private volatile List<TopicPartition> partitions;
 
     public ContentCacheBarrier(PipelineConfig config, MeterRegistry registry,
-            @ConfigProperty(name = "mp.messaging.incoming.content-cache.topic") String topic,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+            @ConfigProperty(name = "mp.messaging.incoming.content-cache.topic") String topic, Admin admin) {
         this.topic = topic;
-        this.bootstrap = bootstrap;
+        this.admin = admin;
         this.timeoutNanos = config.content().barrierTimeout().toNanos();
         this.waits = Timer.builder("pipeline.content.barrier.wait").register(registry);
         this.timeouts = registry.counter("pipeline.content.barrier.timeouts");
@@ -102,7 +97,7 @@ public class ContentCacheBarrier {
             request.put(tp, spec);
         }
         Map<TopicPartition, Long> result = new HashMap<>();
-        admin().listOffsets(request).all().get(2, TimeUnit.SECONDS)
+        admin.listOffsets(request).all().get(2, TimeUnit.SECONDS)
                 .forEach((tp, info) -> result.put(tp, info.offset()));
         return result;
     }
@@ -110,34 +105,11 @@ public class ContentCacheBarrier {
     private List<TopicPartition> partitions() throws Exception {
         List<TopicPartition> known = partitions;
         if (known == null) {
-            var description = admin().describeTopics(List.of(topic)).allTopicNames().get(2, TimeUnit.SECONDS);
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(2, TimeUnit.SECONDS);
             known = description.get(topic).partitions().stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             partitions = known;
         }
         return known;
-    }
-
-    private Admin admin() {
-        Admin a = admin;
-        if (a == null) {
-            synchronized (this) {
-                if (admin == null) {
-                    Properties p = new Properties();
-                    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-                    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "content-cache-barrier");
-                    admin = Admin.create(p);
-                }
-                a = admin;
-            }
-        }
-        return a;
-    }
-
-    @PreDestroy
-    void close() {
-        if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(2));
-        }
     }
 }

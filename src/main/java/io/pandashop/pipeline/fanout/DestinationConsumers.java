@@ -1,9 +1,6 @@
 package io.pandashop.pipeline.fanout;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.health.ConsumerLiveness;
@@ -19,7 +16,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Each destination's consumer of its channel: it groups what arrives into writes of at most max-batches batches
@@ -53,11 +49,9 @@ public class DestinationConsumers {
 
     private void subscribe(Destination d) {
         PipelineConfig.Destination settings = config.destinations().get(d.name());
-        Timer writes = Timer.builder("pipeline.sink.write").tag("destination", d.name()).register(registry);
-        Counter written = registry.counter("pipeline.sink.changes", "destination", d.name());
-        DistributionSummary sizes = DistributionSummary.builder("pipeline.sink.batch.size")
-                .tag("destination", d.name()).register(registry);
+        DestinationMetrics metrics = new DestinationMetrics(d.name(), registry);
         d.consumer()
+                .onItem().invoke(metrics::arrived)
                 .group().intoLists().of(Math.max(1, settings.maxBatches()), settings.maxWait())
                 // Never fills: at most max-in-flight batches are un-acked, hence waiting here.
                 .onOverflow().buffer(Math.max(1, config.fanOut().maxInFlight()))
@@ -65,12 +59,8 @@ public class DestinationConsumers {
                     EnrichedBatch batch = EnrichedBatch.merge(payloads(messages));
                     return retry.untilAvailable(d.name(), () -> {
                         long start = System.nanoTime();
-                        return d.write(batch).invoke(() -> writes.record(System.nanoTime() - start,
-                                TimeUnit.NANOSECONDS));
-                    }).invoke(() -> {
-                        written.increment(batch.size());
-                        sizes.record(batch.size());
-                    }).chain(() -> ackAll(messages));
+                        return d.write(batch).invoke(() -> metrics.written(batch, start));
+                    }).chain(() -> ackAll(messages)).invoke(() -> metrics.acked(messages.size()));
                 })
                 .subscribe().with(done -> {
                 }, failure -> liveness.stopped(d.name(), failure), () -> liveness.stopped(d.name(), null));

@@ -98,6 +98,9 @@ class OutageTest {
             // A destination down holds every offset: nothing is committed until it has the records.
             TimeUnit.SECONDS.sleep(6);
             Map<Integer, Long> during = Stack.committed(Stack.consumerGroup(), Stack.eventsTopic());
+            // ... and the consumer-lag gauge (refreshed every 10 s) shows it
+            await().atMost(Duration.ofSeconds(18))
+                    .until(() -> Stack.metric("pipeline_consumer_lag", "topic=") > 0);
             sleepUntil(stoppedAt, OUTAGE.minusSeconds(3));
             assertEquals(during, Stack.committed(Stack.consumerGroup(), Stack.eventsTopic()),
                     "offsets stand still while " + component + " is down");

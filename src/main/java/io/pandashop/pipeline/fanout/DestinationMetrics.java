@@ -1,0 +1,58 @@
+package io.pandashop.pipeline.fanout;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pandashop.pipeline.enrich.EnrichedBatch;
+import io.pandashop.pipeline.enrich.FactChange;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One destination's meters (README, "Metrics"): write latency, changes written, changes per write, batches waiting
+ * in its channel, and freshness: how old each change is (now minus its source commit time) when the destination has
+ * durably taken it.
+ */
+final class DestinationMetrics {
+
+    private final Timer writes;
+    private final Counter written;
+    private final DistributionSummary sizes;
+    private final Timer freshness;
+    private final AtomicInteger buffered = new AtomicInteger();
+
+    DestinationMetrics(String destination, MeterRegistry registry) {
+        writes = Timer.builder("pipeline.sink.write").tag("destination", destination)
+                .publishPercentileHistogram().register(registry);
+        written = registry.counter("pipeline.sink.changes", "destination", destination);
+        sizes = DistributionSummary.builder("pipeline.sink.batch.size").tag("destination", destination)
+                .register(registry);
+        freshness = Timer.builder("pipeline.freshness").tag("destination", destination)
+                .description("now minus the source commit time, when the destination has durably taken the change")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofHours(1)).register(registry);
+        registry.gauge("pipeline.channel.buffered", io.micrometer.core.instrument.Tags.of("destination", destination),
+                buffered);
+    }
+
+    void arrived() {
+        buffered.incrementAndGet();
+    }
+
+    void acked(int batches) {
+        buffered.addAndGet(-batches);
+    }
+
+    void written(EnrichedBatch batch, long startNanos) {
+        long now = System.currentTimeMillis();
+        writes.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        written.increment(batch.size());
+        sizes.record(batch.size());
+        for (FactChange c : batch.changes()) {
+            freshness.record(Math.max(0, now - c.sourceTsMs()), TimeUnit.MILLISECONDS);
+        }
+    }
+}
