@@ -26,6 +26,11 @@ install_apt() {
   command -v mvn >/dev/null || pkgs+=(maven)
   command -v npm >/dev/null || pkgs+=(npm)
   command -v python3 >/dev/null || pkgs+=(python3)
+  # The dashboard's browser test (deploy/local/test.sh sets INSTALL_BROWSER=1): Debian's Chromium and its driver.
+  if [[ ${INSTALL_BROWSER:-0} == 1 ]]; then
+    command -v chromium >/dev/null || pkgs+=(chromium)
+    command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+  fi
   if (( ${#pkgs[@]} == 0 )); then
     log "apt: nothing to install"
   else

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# One line per component: name, up/down, address, one key figure.
-#   usage: status.sh        (honours RUN_DIR and the *_PORT variables like stack-up.sh)
+# One line per component: name, up/down, address, one key figure; then the pipeline's own figures
+# (events/s in and out, consumer lag, freshness p99, dead-lettered and parked counts).
+#   usage: status.sh [--watch]   (honours RUN_DIR and the *_PORT variables like stack-up.sh)
+#   --watch redraws it every 2 s until Ctrl-C.
 # The Kafka line runs two short JVM tools (in parallel): allow a few seconds.
 set -euo pipefail
+if [[ ${1:-} == --watch ]]; then
+  while true; do
+    out="$("$0")"
+    clear
+    printf '%s\n\n(every 2 s; Ctrl-C to stop)\n' "$out"
+    sleep 2
+  done
+fi
 # shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # shellcheck source=lib.sh
@@ -105,3 +115,17 @@ if [[ $kafka_state != down ]]; then
 fi
 line kafka "$kafka_state" "127.0.0.1:$KAFKA_PORT" "$fig"
 printf '%s\n' "$connect_line" "$ch_line" "$redis_line" "$ext_line" "$svc_line"
+
+# the pipeline: the dashboard's second snapshot (the first has no rates yet)
+if [[ $(state service "$SERVICE_PORT") != down ]]; then
+  snap="$(curl -sN --max-time 2.5 "http://127.0.0.1:$SERVICE_PORT/api/dashboard/stream" 2>/dev/null \
+    | sed -n 's/^data://p' | tail -n 1 || true)"
+  if [[ -n $snap ]]; then
+    jq -r 'def ms: if . == null then "-" else (floor | tostring) + " ms" end;
+      "pipeline   in \(.events_in_per_second | floor)/s  out ch \(.events_out_per_second.clickhouse | floor)/s"
+      + " redis \(.events_out_per_second.redis | floor)/s ext \(.events_out_per_second.external | floor)/s"
+      + "  lag \(.consumer_lag)  freshness p99 ch \(.freshness.clickhouse.p99_ms | ms)"
+      + " redis \(.freshness.redis.p99_ms | ms) ext \(.freshness.external.p99_ms | ms)"
+      + "  dead-lettered \(.dead_lettered | floor)  parked \(.parked | floor)"' <<<"$snap"
+  fi
+fi

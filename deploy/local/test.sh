@@ -20,7 +20,7 @@ export REDIS_PORT="${TEST_REDIS_PORT:-16379}"
 export EXTERNAL_PORT="${TEST_EXTERNAL_PORT:-18089}"
 export PG_FAST=1
 
-deploy/local/install.sh
+INSTALL_BROWSER=1 deploy/local/install.sh
 # A fresh stack every run: results must not depend on what an earlier run left.
 deploy/local/stack-down.sh --purge >/dev/null 2>&1 || true
 if [[ "${KEEP_TEST_STACK:-0}" != 1 ]]; then

@@ -32,7 +32,7 @@ final class DestinationMetrics {
                 .register(registry);
         freshness = Timer.builder("pipeline.freshness").tag("destination", destination)
                 .description("now minus the source commit time, when the destination has durably taken the change")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.99).minimumExpectedValue(Duration.ofMillis(10))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry);
         registry.gauge("pipeline.channel.buffered", io.micrometer.core.instrument.Tags.of("destination", destination),
                 buffered);

@@ -1,0 +1,147 @@
+// The dashboard: live figures from /api/dashboard/stream (server-sent events, one snapshot a second) and the
+// daily history from /api/engagement/daily. Written by hand: no libraries, nothing fetched from the internet.
+'use strict';
+
+const SERIES = [
+  { key: 'in', label: 'in', color: '#1d4ed8' },
+  { key: 'clickhouse', label: 'ClickHouse', color: '#d97706' },
+  { key: 'redis', label: 'Redis', color: '#dc2626' },
+  { key: 'external', label: 'external', color: '#059669' },
+];
+const TYPE_COLORS = { podcast: '#7c3aed', newsletter: '#0891b2', video: '#ea580c' };
+const HISTORY_SECONDS = 300;
+const history = [];
+
+const $ = (id) => document.getElementById(id);
+const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n)) ? '–'
+  : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ms = (n) => (n === null || n === undefined) ? '–' : (n >= 1000 ? fmt(n / 1000, 2) + ' s' : fmt(n) + ' ms');
+
+function text(el, value) { el.textContent = value; }
+
+function cell(row, value, cls) {
+  const td = document.createElement('td');
+  td.textContent = value;
+  if (cls) td.className = cls;
+  row.appendChild(td);
+  return td;
+}
+
+function renderTop(top) {
+  const body = $('top-table').querySelector('tbody');
+  body.replaceChildren();
+  top.forEach((e, i) => {
+    const tr = document.createElement('tr');
+    tr.dataset.contentId = e.content_id;
+    cell(tr, String(i + 1));
+    cell(tr, e.title || e.slug || e.content_id);
+    cell(tr, e.content_type || '');
+    cell(tr, fmt(e.score, 2), 'num score');
+    body.appendChild(tr);
+  });
+}
+
+function renderFreshness(freshness) {
+  const body = $('freshness-table').querySelector('tbody');
+  body.replaceChildren();
+  Object.entries(freshness).forEach(([dest, f]) => {
+    const tr = document.createElement('tr');
+    cell(tr, dest);
+    cell(tr, ms(f.p50_ms), 'num');
+    cell(tr, ms(f.p99_ms), 'num');
+    body.appendChild(tr);
+  });
+}
+
+function renderDependencies(deps) {
+  const list = $('dependencies');
+  list.replaceChildren();
+  deps.forEach((d) => {
+    const li = document.createElement('li');
+    li.className = d.status;
+    li.textContent = (d.status === 'UP' ? '● ' : '▲ ') + d.name;
+    list.appendChild(li);
+  });
+}
+
+function polyline(svg, points, color, maxX, maxY) {
+  const w = 800, h = 200, pad = 6;
+  const coords = points.map(([x, y]) => `${(x / maxX) * w},${h - pad - (y / maxY) * (h - 2 * pad)}`).join(' ');
+  const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+  line.setAttribute('points', coords);
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', color);
+  line.setAttribute('stroke-width', '2');
+  line.setAttribute('vector-effect', 'non-scaling-stroke');
+  svg.appendChild(line);
+}
+
+function legend(el, items) {
+  el.replaceChildren();
+  items.forEach(({ label, color }) => {
+    const span = document.createElement('span');
+    const swatch = document.createElement('i');
+    swatch.style.background = color;
+    span.append(swatch, label);
+    el.appendChild(span);
+  });
+}
+
+function renderRates() {
+  const svg = $('rates-chart');
+  svg.replaceChildren();
+  const maxY = Math.max(1, ...history.flatMap((h) => SERIES.map((s) => h[s.key])));
+  SERIES.forEach((s) => polyline(svg, history.map((h, i) => [HISTORY_SECONDS - history.length + i, h[s.key]]),
+    s.color, HISTORY_SECONDS, maxY));
+  legend($('rates-legend'), SERIES.map((s) => ({ label: s.label, color: s.color }))
+    .concat([{ label: `scale 0 – ${fmt(maxY)} events/s`, color: 'transparent' }]));
+}
+
+function onSnapshot(s) {
+  text($('events-in'), fmt(s.events_in_per_second));
+  SERIES.slice(1).forEach((d) => text($('out-' + d.key), fmt(s.events_out_per_second[d.key])));
+  text($('lag'), fmt(s.consumer_lag));
+  text($('dead-lettered'), fmt(s.dead_lettered));
+  text($('parked'), fmt(s.parked));
+  text($('updated'), 'updated ' + new Date(s.time_ms).toLocaleTimeString());
+  renderTop(s.top);
+  renderFreshness(s.freshness);
+  renderDependencies(s.dependencies);
+  history.push({ in: s.events_in_per_second, ...s.events_out_per_second });
+  if (history.length > HISTORY_SECONDS) history.shift();
+  renderRates();
+}
+
+function connect() {
+  const source = new EventSource('api/dashboard/stream');
+  source.onopen = () => { text($('connection'), 'live'); $('connection').className = 'badge up'; };
+  source.onmessage = (event) => onSnapshot(JSON.parse(event.data));
+  source.onerror = () => { text($('connection'), 'reconnecting…'); $('connection').className = 'badge down'; };
+}
+
+async function loadDaily() {
+  try {
+    const days = await (await fetch('api/engagement/daily?days=30')).json();
+    const byType = {};
+    days.forEach((d) => { (byType[d.content_type || 'none'] ||= []).push(d); });
+    const dates = [...new Set(days.map((d) => d.date))].sort();
+    const svg = $('daily-chart');
+    svg.replaceChildren();
+    const maxY = Math.max(1, ...days.map((d) => d.avg_engagement || 0));
+    Object.entries(byType).forEach(([type, rows]) => {
+      const points = rows.filter((r) => r.avg_engagement !== null)
+        .map((r) => [dates.indexOf(r.date), r.avg_engagement]).sort((a, b) => a[0] - b[0]);
+      if (points.length === 1) points.push([points[0][0] + 0.05, points[0][1]]);
+      polyline(svg, points, TYPE_COLORS[type] || '#666', Math.max(1, dates.length - 1), maxY);
+    });
+    legend($('daily-legend'), Object.keys(byType).map((t) => ({ label: t, color: TYPE_COLORS[t] || '#666' }))
+      .concat([{ label: `${dates[0] || ''} – ${dates[dates.length - 1] || ''}, scale 0 – ${fmt(maxY, 1)} %`,
+        color: 'transparent' }]));
+  } catch (e) {
+    legend($('daily-legend'), [{ label: 'history unavailable: ' + e, color: 'transparent' }]);
+  }
+}
+
+connect();
+loadDaily();
+setInterval(loadDaily, 60000);
