@@ -2,7 +2,10 @@ package io.pandashop.pipeline.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
 import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.health.DependencyRetry;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -22,15 +25,27 @@ public class ClickHouseSchema {
     private static final Logger LOG = Logger.getLogger(ClickHouseSchema.class);
     private static final String RESOURCE = "clickhouse/schema.sql";
 
-    void onStart(@Observes StartupEvent event, Client client, PipelineConfig config) throws Exception {
+    /**
+     * Applies the DDL in the background, retried until ClickHouse answers: a ClickHouse that is down at start
+     * makes the service not ready (readiness names "clickhouse (schema)") instead of failing start-up, which on
+     * Kubernetes would be a crash loop. Writes meanwhile fail and are retried like any outage.
+     */
+    void onStart(@Observes StartupEvent event, Client client, PipelineConfig config, DependencyRetry retry) {
         if (!config.clickhouse().applySchema()) {
             return;
         }
         List<String> statements = statements();
-        for (String sql : statements) {
-            client.query(sql).get(60, TimeUnit.SECONDS).close();
-        }
-        LOG.infof("ClickHouse schema applied (%d statements) at %s", statements.size(), config.clickhouse().url());
+        retry.untilAvailable("clickhouse (schema)", () -> Uni.createFrom().item(() -> {
+            for (String sql : statements) {
+                try {
+                    client.query(sql).get(60, TimeUnit.SECONDS).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("DDL failed: " + e.getMessage(), e);
+                }
+            }
+            return statements.size();
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())).subscribe().with(
+                n -> LOG.infof("ClickHouse schema applied (%d statements) at %s", n, config.clickhouse().url()));
     }
 
     static List<String> statements() {
