@@ -54,6 +54,7 @@ cat <<INFO
 
 Pipeline up in $(( $(date +%s) - started )) s. Where to look:
   service       http://127.0.0.1:$SERVICE_PORT/q/health/ready   metrics: /q/metrics
+  dashboard     http://127.0.0.1:$SERVICE_PORT/
   leaderboard   curl 'http://127.0.0.1:$SERVICE_PORT/api/top-content?limit=10'
   history       curl 'http://127.0.0.1:$SERVICE_PORT/api/engagement/daily?days=30'
   ClickHouse    curl 'http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/' --data-binary \\

@@ -119,22 +119,37 @@ function connect() {
   source.onerror = () => { text($('connection'), 'reconnecting…'); $('connection').className = 'badge down'; };
 }
 
+function rect(svg, x, y, width, height, color, title) {
+  const r = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  r.setAttribute('x', x); r.setAttribute('y', y); r.setAttribute('width', width); r.setAttribute('height', height);
+  r.setAttribute('fill', color);
+  const t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+  t.textContent = title;
+  r.appendChild(t);
+  svg.appendChild(r);
+}
+
+// Grouped bars: one slot per day (oldest left), one bar per content type; hover shows the value.
 async function loadDaily() {
   try {
     const days = await (await fetch('api/engagement/daily?days=30')).json();
-    const byType = {};
-    days.forEach((d) => { (byType[d.content_type || 'none'] ||= []).push(d); });
     const dates = [...new Set(days.map((d) => d.date))].sort();
+    const types = [...new Set(days.map((d) => d.content_type || 'none'))].sort();
     const svg = $('daily-chart');
     svg.replaceChildren();
     const maxY = Math.max(1, ...days.map((d) => d.avg_engagement || 0));
-    Object.entries(byType).forEach(([type, rows]) => {
-      const points = rows.filter((r) => r.avg_engagement !== null)
-        .map((r) => [dates.indexOf(r.date), r.avg_engagement]).sort((a, b) => a[0] - b[0]);
-      if (points.length === 1) points.push([points[0][0] + 0.05, points[0][1]]);
-      polyline(svg, points, TYPE_COLORS[type] || '#666', Math.max(1, dates.length - 1), maxY);
+    const w = 800, h = 200, pad = 6;
+    const slot = w / Math.max(dates.length, 1);
+    const bar = Math.min(40, (slot * 0.8) / Math.max(types.length, 1));
+    days.forEach((d) => {
+      if (d.avg_engagement === null) return;
+      const type = d.content_type || 'none';
+      const height = (d.avg_engagement / maxY) * (h - 2 * pad);
+      const x = dates.indexOf(d.date) * slot + (slot - bar * types.length) / 2 + types.indexOf(type) * bar;
+      rect(svg, x, h - pad - height, bar * 0.9, height, TYPE_COLORS[type] || '#666',
+        `${d.date} ${type}: ${fmt(d.avg_engagement, 2)} % over ${fmt(d.events)} events`);
     });
-    legend($('daily-legend'), Object.keys(byType).map((t) => ({ label: t, color: TYPE_COLORS[t] || '#666' }))
+    legend($('daily-legend'), types.map((t) => ({ label: t, color: TYPE_COLORS[t] || '#666' }))
       .concat([{ label: `${dates[0] || ''} – ${dates[dates.length - 1] || ''}, scale 0 – ${fmt(maxY, 1)} %`,
         color: 'transparent' }]));
   } catch (e) {
