@@ -1,6 +1,9 @@
 package io.pandashop.pipeline.health;
 
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
@@ -21,12 +24,18 @@ public class DependencyStatus {
     }
 
     private final Map<String, Failure> failing = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    /** While the service stops, its clients close under retries in flight: that is no outage to report. */
+    void stopping(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
+    }
 
     public void failed(String dependency, Throwable error, boolean blocking) {
         String reason = describe(error);
         Failure before = failing.put(dependency, new Failure(reason, blocking,
                 failing.containsKey(dependency) ? failing.get(dependency).sinceMillis() : System.currentTimeMillis()));
-        if (before == null) {
+        if (before == null && !stopping) {
             LOG.warnf("%s is unavailable (%s); %s", dependency, reason,
                     blocking ? "retrying with backoff until it is back, consumption waits meanwhile"
                             : "retrying with backoff until it is back");
