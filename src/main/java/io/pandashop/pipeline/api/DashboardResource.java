@@ -35,11 +35,15 @@ public class DashboardResource {
     private final MeterRegistry registry;
     private final TopContentResource topContent;
     private final SmallRyeHealthReporter health;
+    /** Every readiness check runs at most every 5 s, however many dashboards are open. */
+    private final Uni<List<DashboardSnapshot.Dependency>> dependencies;
 
     public DashboardResource(MeterRegistry registry, TopContentResource topContent, SmallRyeHealthReporter health) {
         this.registry = registry;
         this.topContent = topContent;
         this.health = health;
+        this.dependencies = Uni.createFrom().deferred(this::readDependencies).memoize()
+                .atLeast(Duration.ofSeconds(5));
     }
 
     @GET
@@ -68,7 +72,7 @@ public class DashboardResource {
         double parked = registry.find("pipeline.external.parked").counters().stream().mapToDouble(Counter::count).sum();
         rates.tick(now);
         return Uni.combine().all()
-                .unis(topContent.top(10, "PT10M").onFailure().recoverWithItem(List.of()), dependencies())
+                .unis(topContent.top(10, "PT10M").onFailure().recoverWithItem(List.of()), dependencies)
                 .with((top, dependencies) -> new DashboardSnapshot(now, top, in, out, freshness, dependencies, lag,
                         dead, parked));
     }
@@ -93,7 +97,7 @@ public class DashboardResource {
         return new DashboardSnapshot.Freshness(p50, p99);
     }
 
-    private Uni<List<DashboardSnapshot.Dependency>> dependencies() {
+    private Uni<List<DashboardSnapshot.Dependency>> readDependencies() {
         return health.getReadinessAsync().map(report -> {
             List<DashboardSnapshot.Dependency> list = new ArrayList<>();
             for (var check : report.getPayload().getJsonArray("checks")) {

@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.enrich;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -19,8 +20,9 @@ public final class EnrichedBatch {
         this.parts = parts;
     }
 
+    /** @param changes handed over: the caller no longer changes the list */
     public static EnrichedBatch of(List<FactChange> changes) {
-        return new EnrichedBatch(List.copyOf(changes), null);
+        return new EnrichedBatch(Collections.unmodifiableList(changes), null);
     }
 
     /** One batch of all the changes of {@code batches}, in order. */

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the pipeline last saw of each dependency it writes to or reads from: the ones failing right now, with
@@ -33,9 +34,12 @@ public class DependencyStatus {
 
     public void failed(String dependency, Throwable error, boolean blocking) {
         String reason = describe(error);
-        Failure before = failing.put(dependency, new Failure(reason, blocking,
-                failing.containsKey(dependency) ? failing.get(dependency).sinceMillis() : System.currentTimeMillis()));
-        if (before == null && !stopping) {
+        AtomicBoolean first = new AtomicBoolean();
+        failing.compute(dependency, (name, old) -> {
+            first.set(old == null);
+            return new Failure(reason, blocking, old == null ? System.currentTimeMillis() : old.sinceMillis());
+        });
+        if (first.get() && !stopping) {
             LOG.warnf("%s is unavailable (%s); %s", dependency, reason,
                     blocking ? "retrying with backoff until it is back, consumption waits meanwhile"
                             : "retrying with backoff until it is back");

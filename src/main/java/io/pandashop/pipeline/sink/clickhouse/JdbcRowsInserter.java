@@ -1,6 +1,5 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
-import com.clickhouse.client.api.ClientConfigProperties;
 import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.jdbc.StatementImpl;
 import io.agroal.api.AgroalDataSource;
@@ -45,8 +44,7 @@ final class JdbcRowsInserter implements RowsInserter {
                     }
                     ps.addBatch();
                 }
-                ps.executeBatch();
-                settings.resetOption(ClientConfigProperties.serverSetting(TOKEN));
+                ps.executeBatch(); // the statement (and its token) is closed with this insert
             } catch (SQLException e) {
                 throw new ClickHouseWriteException(rows.table(), e);
             }
