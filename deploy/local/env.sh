@@ -27,6 +27,8 @@ TOPIC_PREFIX="${TOPIC_PREFIX:-pandashop}"
 PG_DB="${PG_DB:-pandashop}"
 PG_USER="${PG_USER:-postgresuser}"
 PG_PASSWORD="${PG_PASSWORD:-postgrespw}"
+# Bearer token of the service's /admin endpoints (backfill.sh); set your own anywhere but a laptop.
+PIPELINE_ADMIN_TOKEN="${PIPELINE_ADMIN_TOKEN:-local-admin-token}"
 
 # Pinned versions of what install.sh downloads.
 KAFKA_VERSION="4.4.0"

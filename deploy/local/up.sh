@@ -32,7 +32,7 @@ else
   start_bg service env QUARKUS_HTTP_HOST=127.0.0.1 SERVICE_PORT="$SERVICE_PORT" PG_PORT="$PG_PORT" KAFKA_PORT="$KAFKA_PORT" \
     REDIS_PORT="$REDIS_PORT" CLICKHOUSE_HTTP_PORT="$CLICKHOUSE_HTTP_PORT" EXTERNAL_PORT="$EXTERNAL_PORT" \
     TOPIC_PREFIX="$TOPIC_PREFIX" PG_DB="$PG_DB" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
-    "$JAVA" -Xms64m -Xmx256m -XX:+UseParallelGC -jar "$APP_JAR"
+    PIPELINE_ADMIN_TOKEN="$PIPELINE_ADMIN_TOKEN" "$JAVA" -Xms64m -Xmx256m -XX:+UseParallelGC -jar "$APP_JAR"
 fi
 wait_ready service 120 http_ok "http://127.0.0.1:$SERVICE_PORT/q/health/ready"
 printf '%-10s up    http://127.0.0.1:%s\n' service "$SERVICE_PORT"
@@ -61,6 +61,7 @@ Pipeline up in $(( $(date +%s) - started )) s. Where to look:
                   'SELECT content_type, count(), avg(engagement_percent) FROM app.enriched_engagements_current GROUP BY content_type'
   Redis         redis-cli -p $REDIS_PORT XREVRANGE $TOPIC_PREFIX:stream:podcast + - COUNT 1
   external      curl -s http://127.0.0.1:$EXTERNAL_PORT/__admin/requests/count -d '{}'
+  backfill      deploy/local/backfill.sh --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z [--type video]
   status        deploy/local/status.sh        stop: deploy/local/down.sh [--purge]
   logs          $RUN_DIR/<component>/<component>.log
 INFO

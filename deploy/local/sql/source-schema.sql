@@ -23,3 +23,6 @@ CREATE TABLE IF NOT EXISTS engagement_events (
 -- Without FULL a DELETE's "before" carries placeholders and an UPDATE has no "before".
 ALTER TABLE content REPLICA IDENTITY FULL;
 ALTER TABLE engagement_events REPLICA IDENTITY FULL;
+
+-- Backfills (POST /admin/backfill) read a range of event_ts; without this they scan the whole table.
+CREATE INDEX IF NOT EXISTS engagement_events_event_ts ON engagement_events (event_ts);

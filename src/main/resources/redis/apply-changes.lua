@@ -2,8 +2,12 @@
 -- ARGV: bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 8 per change:
 --   state_key, lsn, op, bucket (-1: no leaderboard contribution), leaderboard_key, content_id,
 --   score (hundredths), stream_key, data   -- keys are built by the caller: no string work here
--- state_key remembers "lsn|bucket|leaderboard_key|content_id|score" of what was last applied: a change whose
+-- state_key remembers "lsn|leaderboard_key|content_id|score" of what was last applied: a change whose
 -- lsn is not newer is a replay and changes nothing; a newer one first retracts the old score.
+-- A read (op 'r': a backfill's or snapshot's row) that finds what it would apply already applied only moves the
+-- position; a read older than the leaderboard window adds no stream entry (streams show recent activity), and
+-- changes nothing at all when nothing is remembered of it. So re-reading history neither counts twice nor floods
+-- the streams.
 local bucket_seconds = tonumber(ARGV[1])
 local window_seconds = tonumber(ARGV[2])
 local state_ttl = ARGV[3]
@@ -15,28 +19,37 @@ for i = 5, #ARGV, 9 do
   local state_key, lsn, op, bucket = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local lb_key, content, score = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   local stream_key, data = ARGV[i + 7], ARGV[i + 8]
+  local kept_key = ''
+  if bucket ~= '-1' and content ~= '' and score ~= '0' then
+    kept_key = lb_key
+  end
   local state = call('GET', state_key)
   local fresh = true
   if state then
     local old_lsn, old_key, old_content, old_score = string.match(state, '^(%d+)|([^|]*)|([^|]*)|(-?%d+)$')
     if tonumber(old_lsn) >= tonumber(lsn) then
       fresh = false
+    elseif op == 'r' and old_key == kept_key and old_content == content and old_score == score then
+      fresh = false
+      call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
     elseif old_key ~= '' then
       local left = tonumber(call('ZINCRBY', old_key, -tonumber(old_score), old_content))
       if math.abs(left) < 0.5 then
         call('ZREM', old_key, old_content)
       end
     end
+  elseif op == 'r' and bucket == '-1' then
+    fresh = false
   end
   if fresh then
-    local kept_key = ''
-    if bucket ~= '-1' and content ~= '' and score ~= '0' then
+    if kept_key ~= '' then
       call('ZINCRBY', lb_key, score, content)
       expiring[lb_key] = bucket
-      kept_key = lb_key
     end
     call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
-    call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
+    if op ~= 'r' or bucket ~= '-1' then
+      call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
+    end
     applied = applied + 1
   end
 end

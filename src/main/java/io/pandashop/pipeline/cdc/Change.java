@@ -8,8 +8,10 @@ package io.pandashop.pipeline.cdc;
  * @param after  the row after the change (null for deletes)
  * @param lsn    source position: the WAL position of this change; replays carry the same value
  * @param tsMs   commit time in the source database, epoch milliseconds
+ * @param txId   the source transaction that made the change (PostgreSQL's xid, as a row's xmin shows it); -1 when
+ *               the envelope does not say
  */
-public record Change<R>(Op op, R before, R after, long lsn, long tsMs) {
+public record Change<R>(Op op, R before, R after, long lsn, long tsMs, long txId) {
 
     public boolean isDelete() {
         return op == Op.DELETE;

@@ -62,6 +62,7 @@ public class DebeziumDecoder {
         R before = null;
         R after = null;
         long lsn = -1;
+        long txId = -1;
         long sourceTs = -1;
         long envelopeTs = 0;
         boolean hasSchema = false;
@@ -98,6 +99,8 @@ public class DebeziumDecoder {
                             lsn = p.getLongValue();
                         } else if ("ts_ms".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
                             sourceTs = p.getLongValue();
+                        } else if ("txId".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
+                            txId = p.getLongValue();
                         } else {
                             p.skipChildren();
                         }
@@ -117,7 +120,7 @@ public class DebeziumDecoder {
         if (operation == Op.DELETE ? before == null : after == null) {
             throw new MalformedChangeException("op '" + op + "' without its row image");
         }
-        return new Change<>(operation, before, after, lsn, sourceTs >= 0 ? sourceTs : envelopeTs);
+        return new Change<>(operation, before, after, lsn, sourceTs >= 0 ? sourceTs : envelopeTs, txId);
     }
 
     private static <R> R row(JsonParser p, JsonToken t, RowReader<R> reader, String which) throws IOException {

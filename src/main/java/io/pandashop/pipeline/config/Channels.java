@@ -3,11 +3,13 @@ package io.pandashop.pipeline.config;
 /**
  * The one place that names the reactive-messaging channels; Kafka topics are bound to the connector channels in
  * application.properties. The flow (README, "Channel topology"):
- * engagement-events -> enriched-changes -> to-clickhouse | to-redis | to-external.
+ * engagement-events (and backfill-rows) -> enriched-changes -> to-clickhouse | to-redis | to-external.
  */
 public final class Channels {
     /** Engagement change events from Debezium (Kafka), consumed by the shared consumer group. */
     public static final String ENGAGEMENT_EVENTS = "engagement-events";
+    /** Pages of source rows a backfill read from PostgreSQL (in memory), into the same enrichment. */
+    public static final String BACKFILL_ROWS = "backfill-rows";
     /** Decoded and enriched batches, from the enrichment processor to the fan-out (in memory). */
     public static final String ENRICHED_CHANGES = "enriched-changes";
     /** One emitter channel per destination (in memory), each consumed by that destination's consumer. */

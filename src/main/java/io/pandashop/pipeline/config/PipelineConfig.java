@@ -40,6 +40,36 @@ public interface PipelineConfig {
     /** Retries of a dependency that is down (every destination, PostgreSQL lookups, dead-letter writes). */
     Retry retry();
 
+    Backfill backfill();
+
+    Admin admin();
+
+    interface Backfill {
+        /** Rows per cursor read; each page travels through the pipeline as one batch. */
+        @WithDefault("2000")
+        int pageSize();
+
+        /** Pages read and not yet taken by every destination; bounds the backfill's memory. */
+        @WithDefault("4")
+        int maxPagesInFlight();
+
+        /** How long a backfill waits at most for transactions open since before it started to end. */
+        @WithDefault("PT5M")
+        Duration startTimeout();
+
+        /** Finished backfills kept for GET /admin/backfill. */
+        @WithDefault("20")
+        int history();
+    }
+
+    interface Admin {
+        /**
+         * Bearer token of the /admin endpoints (PIPELINE_ADMIN_TOKEN). Without one they answer 401 to every
+         * request. Never logged.
+         */
+        Optional<String> token();
+    }
+
     interface FanOut {
         /**
          * Enriched batches handed to the destinations and not yet acknowledged by all of them. When this many are

@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.content;
 
 import io.pandashop.pipeline.cdc.ContentRow;
+import io.pandashop.pipeline.cdc.WalPosition;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -42,25 +43,22 @@ public class PostgresContentReader {
                         wal = r.getString("wal_lsn");
                     }
                     if (wal != null) {
-                        return Uni.createFrom().item(new Snapshot(found, parseLsn(wal)));
+                        return Uni.createFrom().item(new Snapshot(found, WalPosition.parse(wal)));
                     }
                     return pool.query(WAL_ONLY).execute()
-                            .map(w -> new Snapshot(found, parseLsn(w.iterator().next().getString("wal_lsn"))));
+                            .map(w -> new Snapshot(found, WalPosition.parse(w.iterator().next().getString("wal_lsn"))));
                 });
     }
 
     private static ContentRow toContent(Row r) {
-        OffsetDateTime publish = r.getOffsetDateTime("publish_ts");
-        return new ContentRow(r.getUUID("id"), r.getString("slug"), r.getString("title"),
-                r.getString("content_type"), r.getInteger("length_seconds"),
-                publish == null ? null : publish.toInstant());
+        return contentRow(r, "");
     }
 
-    /** PostgreSQL's "XXXXXXXX/YYYYYYYY" LSN text as the 64-bit number Debezium reports. */
-    static long parseLsn(String text) {
-        int slash = text.indexOf('/');
-        long hi = Long.parseLong(text.substring(0, slash), 16);
-        long lo = Long.parseLong(text.substring(slash + 1), 16);
-        return (hi << 32) | lo;
+    /** A content row from a result's columns named {@code prefix} + the table's column names. */
+    public static ContentRow contentRow(Row r, String prefix) {
+        OffsetDateTime publish = r.getOffsetDateTime(prefix + "publish_ts");
+        return new ContentRow(r.getUUID(prefix + "id"), r.getString(prefix + "slug"), r.getString(prefix + "title"),
+                r.getString(prefix + "content_type"), r.getInteger(prefix + "length_seconds"),
+                publish == null ? null : publish.toInstant());
     }
 }

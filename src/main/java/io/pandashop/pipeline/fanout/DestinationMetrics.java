@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pandashop.pipeline.cdc.Op;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.FactChange;
 
@@ -52,6 +53,9 @@ final class DestinationMetrics {
         written.increment(batch.size());
         sizes.record(batch.size());
         for (FactChange c : batch.changes()) {
+            if (c.op() == Op.READ) {
+                continue; // a backfill's or snapshot's row has no commit time of its own
+            }
             freshness.record(Math.max(0, now - c.sourceTsMs()), TimeUnit.MILLISECONDS);
         }
     }

@@ -7,6 +7,7 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.Messages;
+import io.smallrye.reactive.messaging.annotations.Merge;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -43,6 +44,7 @@ public class FanOut {
     }
 
     @Incoming(Channels.ENRICHED_CHANGES)
+    @Merge // live changes and backfill pages
     public Uni<Void> fanOut(Message<EnrichedBatch> in) {
         EnrichedBatch batch = in.getPayload();
         if (batch.isEmpty() || active.isEmpty()) {

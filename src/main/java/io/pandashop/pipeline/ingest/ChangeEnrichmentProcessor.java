@@ -3,18 +3,17 @@ package io.pandashop.pipeline.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.cdc.Change;
-import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.EngagementRow;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
+import io.pandashop.pipeline.cdc.ReadPage;
 import io.pandashop.pipeline.cdc.StorableRange;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.content.ContentCacheBarrier;
 import io.pandashop.pipeline.content.ContentLookup;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
-import io.pandashop.pipeline.enrich.Enricher;
-import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.enrich.FactChanges;
 import io.pandashop.pipeline.health.DependencyRetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -72,7 +71,18 @@ public class ChangeEnrichmentProcessor {
                                 deadLetters.parkAll(decoded.malformed()))
                         .with((contents, parked) -> contents)
                         .emitOn(Infrastructure.getDefaultWorkerPool())
-                        .map(contents -> batch.withPayload(EnrichedBatch.of(enrich(decoded.changes(), contents)))));
+                        .map(contents -> batch.withPayload(EnrichedBatch.of(FactChanges.enrich(decoded.changes(), contents)))));
+    }
+
+    /**
+     * Rows a backfill read from the source tables: enriched the same way, with the content rows they were read
+     * with, into the same fan-out. The page's ack (the backfill's progress) follows the enriched batch.
+     */
+    @Incoming(Channels.BACKFILL_ROWS)
+    @Outgoing(Channels.ENRICHED_CHANGES)
+    public Uni<EnrichedBatch> processRead(ReadPage page) {
+        return Uni.createFrom().item(() -> EnrichedBatch.of(FactChanges.enrich(page.changes(), page.contents())))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,
@@ -100,21 +110,6 @@ public class ChangeEnrichmentProcessor {
             }
         }
         return new Decoded(changes, contentIds, malformed);
-    }
-
-    static List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {
-        List<FactChange> facts = new ArrayList<>(changes.size());
-        for (Change<EngagementRow> c : changes) {
-            EngagementRow row = c.latest();
-            facts.add(new FactChange(row.id(), c.op(), c.lsn(), c.tsMs(),
-                    c.after() == null ? null : Enricher.enrich(c.after(), contentOf(c.after(), contents)),
-                    c.before() == null ? null : Enricher.enrich(c.before(), contentOf(c.before(), contents))));
-        }
-        return facts;
-    }
-
-    private static ContentRow contentOf(EngagementRow row, Map<UUID, ContentRow> contents) {
-        return row.contentId() == null ? null : contents.get(row.contentId());
     }
 
     private static void requireStorable(EngagementRow row) {

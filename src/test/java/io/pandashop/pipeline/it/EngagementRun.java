@@ -55,7 +55,7 @@ final class EngagementRun {
                 SELECT CASE WHEN i % 29 = 0 THEN NULL ELSE md5($1 || (1 + i % {contents}))::uuid END, gen_random_uuid(),
                        (ARRAY['play','pause','finish','click'])[1 + i % 4],
                        date_trunc('milliseconds', now()) - (i % 240) * interval '1 second',
-                       CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 104729) % 900000 END, 'web',
+                       CASE WHEN i % 11 = 0 THEN NULL ELSE (i::bigint * 104729) % 900000 END, 'web',
                        jsonb_build_object('run', $1, 'i', i)
                 FROM generate_series({from}, {to}) i""".replace("{contents}", Integer.toString(contents))
                 .replace("{from}", Integer.toString(from)).replace("{to}", Integer.toString(to)));

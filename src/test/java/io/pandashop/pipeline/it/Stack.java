@@ -61,6 +61,23 @@ final class Stack {
         }
     }
 
+    /**
+     * The recorded requests whose body contains {@code text} (a run id), found by the receiver itself: cheaper than
+     * every request when backfills have sent it tens of thousands of events.
+     */
+    static List<JsonNode> externalRequestsContaining(String text) {
+        String query = "{\"method\":\"POST\",\"bodyPatterns\":[{\"contains\":\"" + text + "\"}]}";
+        String body = RestAssured.given().body(query).post(externalAdmin() + "/requests/find").then().statusCode(200)
+                .extract().asString();
+        try {
+            List<JsonNode> requests = new java.util.ArrayList<>();
+            JSON.readTree(body).path("requests").forEach(requests::add);
+            return requests;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sum of a Prometheus counter of the service under test over the series whose labels contain {@code label}. */
     static double metric(String name, String label) {
         String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PackageDirectionTest {
 
     private static final Path SOURCES = Path.of("src", "main", "java", "io", "pandashop", "pipeline");
-    private static final List<String> FLOW = List.of("cdc", "content", "enrich", "ingest", "fanout", "sink", "api");
+    private static final List<String> FLOW = List.of("cdc", "content", "enrich", "backfill", "ingest", "fanout", "sink", "api");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.pandashop\\.pipeline\\.([a-z]+)"
             + "(?:\\.([a-z]+))?", Pattern.MULTILINE);
 
