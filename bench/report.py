@@ -29,6 +29,7 @@ def main():
     ap = argparse.ArgumentParser()
     for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e", "skip-drain"):
         ap.add_argument("--" + a)
+    ap.add_argument("--backfill", default="0")
     a = ap.parse_args()
     w, root = a.work, a.root
 
@@ -80,6 +81,7 @@ def main():
         "service_to_baseline_ratio": ratio,
         "e2e": e2e,
         "outage": load(os.path.join(w, "outage.json")),
+        "backfill": load(os.path.join(w, "backfill.json")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
         "work_dir": w,
     }
@@ -155,6 +157,14 @@ def main():
                  f"{fmt(out.get('catch_up_seconds_after_restart'))} s / "
                  f"{'yes' if out.get('exact') else 'NO'} ({fmt(out.get('clickhouse_live_rows'))} of "
                  f"{fmt(out.get('postgres_events'))} events) |")
+    bf = load(os.path.join(w, "backfill.json"))
+    if bf:
+        L.append(f"| Backfill of {fmt(bf.get('rows_total'))} rows (deploy/local/backfill.sh, all three destinations): "
+                 f"rows/s / state | {fmt(bf.get('rows_per_second'))} / {bf.get('state')} |")
+        L.append(f"| &nbsp;&nbsp;service RSS before / peak while it ran (VmHWM) / ClickHouse = PostgreSQL | "
+                 f"{fmt(bf.get('rss_before_mb'))} / {fmt(bf.get('rss_peak_mb'))} ({fmt(bf.get('vmhwm_mb'))}) MB / "
+                 f"{'yes' if bf.get('exact') else 'NO'} (rows and engagement_percent sum: "
+                 f"{bf.get('clickhouse_rows_and_percent_hundredths')} vs {bf.get('postgres_rows_and_percent_hundredths')}) |")
     if a.skip_drain == "1":
         L.append("| Drain | skipped (--skip-drain) |")
     if a.skip_e2e == "1":
@@ -168,7 +178,7 @@ def main():
             f"{x['frame'].split('(')[0]} {x['pct']}%" for x in jfr["top_self_frames"][:8]))
         L.append("")
     L.append(f"Raw: `bench/results/{a.stamp}.json`. Command: `bench/run.sh --events {a.events} --content {a.content} "
-             f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}{' --skip-drain' if a.skip_drain == '1' else ''}`.")
+             f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}{' --skip-drain' if a.skip_drain == '1' else ''}{' --backfill ' + a.backfill if a.backfill != '0' else ''}`.")
     md = "\n".join(L) + "\n"
     with open(os.path.join(root, "bench/results/latest.md"), "w") as f:
         f.write(md)

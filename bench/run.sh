@@ -2,6 +2,7 @@
 # The benchmark harness: one command, see bench/README.md.
 #   bench/run.sh [--events N] [--content N] [--e2e-rates 1000,5000] [--e2e-seconds S] [--skip-e2e]
 #                [--no-jfr] [--keep-stack] [--skip-drain] [--outage redis:60] [--outage-rate 5000]
+#                [--backfill ROWS]
 # Starts a private stack in .run/bench (its own ports, never the demo's or the tests'), runs
 #   1. drain mode: fill the CDC topics, bare-consumer ceiling, then the service until every
 #      destination has every change;
@@ -9,6 +10,9 @@
 #   3. outage mode (--outage COMPONENT:SECONDS, with end-to-end mode): the generator at --outage-rate
 #      while that component is stopped for that long; the service's memory during it, the catch-up time
 #      afterwards and whether ClickHouse then equals PostgreSQL;
+#   4. backfill mode (--backfill ROWS): ROWS events straight into PostgreSQL (Debezium not running, so
+#      the backfill is their only way in), then deploy/local/backfill.sh over them into fresh destinations:
+#      rows/s, the service's RSS while it runs, and whether ClickHouse then equals PostgreSQL;
 # writes bench/results/<UTC>.json and bench/results/latest.md, prints the table, and stops the
 # stack with --purge (unless --keep-stack).
 set -euo pipefail
@@ -26,6 +30,7 @@ JFR=1
 KEEP=0
 OUTAGE=""
 OUTAGE_RATE=5000
+BACKFILL_ROWS=0
 while (( $# )); do
   case "$1" in
     --events) EVENTS="$2"; shift 2 ;;
@@ -38,7 +43,8 @@ while (( $# )); do
     --keep-stack) KEEP=1; shift ;;
     --outage) OUTAGE="$2"; shift 2 ;;
     --outage-rate) OUTAGE_RATE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --backfill) BACKFILL_ROWS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,6 +57,7 @@ export CLICKHOUSE_HTTP_PORT=28123 CLICKHOUSE_TCP_PORT=29001 REDIS_PORT=26379 EXT
 export SERVICE_PORT=28080
 export PG_DB=pandashop PG_USER=postgresuser PG_PASSWORD=postgrespw
 DRAIN_PREFIX=benchdrain
+BACKFILL_PREFIX=benchbackfill
 E2E_PREFIX=benche2e
 STAMP="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 WORK="$RUN_DIR/work/$STAMP"
@@ -232,6 +239,56 @@ if (( JFR )) && [[ -s $WORK/drain.jfr ]]; then
 fi
 fi  # drain mode
 
+# ================================================================ backfill mode
+if (( BACKFILL_ROWS > 0 )); then
+  log "backfill: fresh ClickHouse and Redis; $BACKFILL_ROWS events straight into PostgreSQL"
+  "$ROOT/deploy/local/stack-down.sh" --purge clickhouse redis >&2
+  "$ROOT/deploy/local/stack-up.sh" clickhouse redis >&2
+  if [[ $(psql_bench -tA -c 'SELECT count(*) FROM content') == 0 ]]; then
+    psql_bench -c "INSERT INTO content (id, slug, title, content_type, length_seconds, publish_ts)
+      SELECT gen_random_uuid(), 'bf-' || i, 'Title ' || i, (ARRAY['podcast','newsletter','video'])[1 + i % 3],
+             CASE WHEN i % 10 = 0 THEN NULL ELSE 30 + (i * 7919) % 7000 END, now() - interval '2 days'
+      FROM generate_series(1, $CONTENT) i"
+  fi
+  # Event times within the last 9 minutes: every row counts in the leaderboard, so every destination does
+  # its full work (a backfill of older history costs Redis less: it only updates what it remembers).
+  psql_bench -c "INSERT INTO engagement_events (content_id, user_id, event_type, event_ts, duration_ms, device, raw_payload)
+    SELECT c.ids[1 + i % cardinality(c.ids)], gen_random_uuid(), (ARRAY['play','pause','finish','click'])[1 + i % 4],
+           date_trunc('milliseconds', now()) - (i % 530) * interval '1 second',
+           CASE WHEN i % 11 = 0 THEN NULL ELSE (i::bigint * 104729) % 900000 END, 'web',
+           jsonb_build_object('bench', 'backfill', 'i', i)
+    FROM generate_series(1, $BACKFILL_ROWS) i, (SELECT array_agg(id ORDER BY id) AS ids FROM content) c"
+  BF_FROM=$(psql_bench -tA -c "SELECT to_char(min(event_ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM engagement_events")
+  BF_TO=$(psql_bench -tA -c "SELECT to_char((max(event_ts) + interval '1 ms') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM engagement_events")
+  start_journal_reaper
+  PIPELINE_ADMIN_TOKEN=bench-token start_service "$BACKFILL_PREFIX" "bench-backfill-$STAMP" "$WORK/service-backfill.log"
+  wait_service_ready "$WORK/service-backfill.log"
+  ( while kill -0 "$SERVICE_PID" 2>/dev/null; do
+      awk -v t="$(date +%s)" '/^VmRSS/ {print t, $2}' "/proc/$SERVICE_PID/status" 2>/dev/null
+      sleep 1
+    done >"$WORK/backfill-rss.txt" ) &
+  sampler=$!
+  rss_before=$(awk '/^VmRSS/ {print $2 / 1024}' "/proc/$SERVICE_PID/status")
+  log "backfill: deploy/local/backfill.sh --from $BF_FROM --to $BF_TO"
+  SERVICE_URL="$SVC_URL" PIPELINE_ADMIN_TOKEN=bench-token "$ROOT/deploy/local/backfill.sh" --from "$BF_FROM" --to "$BF_TO" \
+    | tee "$WORK/backfill-progress.txt" >&2 || log "backfill: it did not succeed; see $WORK/service-backfill.log"
+  kill "$sampler" 2>/dev/null || true
+  curl -fsS -H 'Authorization: Bearer bench-token' "$SVC_URL/admin/backfill" | jq '.[0]' >"$WORK/backfill-status.json"
+  PG_SUM=$(psql_bench -tA -c "SELECT count(*) || ' ' || coalesce(sum((round(e.duration_ms / 1000.0 / c.length_seconds * 100, 2) * 100)::bigint) FILTER (WHERE c.length_seconds <> 0), 0)
+    FROM engagement_events e LEFT JOIN content c ON c.id = e.content_id")
+  CH_SUM=$(ch "SELECT toString(count()) || ' ' || toString(sum(toInt64(round(engagement_percent * 100)))) FROM app.enriched_engagements_current" | tr -d '\r')
+  jq --arg pg "$PG_SUM" --arg chs "$CH_SUM" --argjson before "${rss_before:-0}" \
+    --argjson peak "$(awk '{if ($2 > m) m = $2} END {print m / 1024}' "$WORK/backfill-rss.txt")" \
+    --argjson hwm "$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$SERVICE_PID/status")" \
+    '{rows_total, rows_done, rows_per_second, state, started_at, finished_at, rss_before_mb: $before,
+      rss_peak_mb: $peak, vmhwm_mb: $hwm, postgres_rows_and_percent_hundredths: $pg,
+      clickhouse_rows_and_percent_hundredths: $chs, exact: ($pg == $chs)}' "$WORK/backfill-status.json" >"$WORK/backfill.json"
+  log "backfill: $(jq -c . "$WORK/backfill.json")"
+  grep -E ' (WARN|ERROR) ' "$WORK/service-backfill.log" | sort | uniq -c | sort -rn | head -n 20 >"$WORK/service-backfill.warnings" || true
+  stop_journal_reaper
+  stop_service
+fi
+
 # ================================================================ end-to-end mode
 if (( ! SKIP_E2E )); then
   log "e2e: fresh ClickHouse and Redis, Debezium (topic prefix $E2E_PREFIX)"
@@ -284,4 +341,4 @@ fi
 # ================================================================ results
 CH_VERSION=$(ch "SELECT version()" | tr -d '[:space:]' || echo unknown)
 SERVICE_HEAP="$SERVICE_HEAP" python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
-  --events "$EVENTS" --content "$CONTENT" --rates "$RATES" --e2e-seconds "$E2E_SECONDS" --skip-e2e "$SKIP_E2E" --skip-drain "$SKIP_DRAIN"
+  --events "$EVENTS" --content "$CONTENT" --rates "$RATES" --e2e-seconds "$E2E_SECONDS" --skip-e2e "$SKIP_E2E" --skip-drain "$SKIP_DRAIN" --backfill "$BACKFILL_ROWS"

@@ -126,6 +126,9 @@ if [[ $(state service "$SERVICE_PORT") != down ]]; then
       + " redis \(.events_out_per_second.redis | floor)/s ext \(.events_out_per_second.external | floor)/s"
       + "  lag \(.consumer_lag)  freshness p99 ch \(.freshness.clickhouse.p99_ms | ms)"
       + " redis \(.freshness.redis.p99_ms | ms) ext \(.freshness.external.p99_ms | ms)"
-      + "  dead-lettered \(.dead_lettered | floor)  parked \(.parked | floor)"' <<<"$snap"
+      + "  dead-lettered \(.dead_lettered | floor)  parked \(.parked | floor)",
+      (.backfill // empty | "backfill   \(.state | ascii_downcase)  \(.rows_done)/\(.rows_total // "?") rows"
+        + "  \(.rows_per_second | floor) rows/s" + (if .state == "RUNNING" and .eta_seconds != null
+        then "  ETA \(.eta_seconds) s" else "" end))' <<<"$snap"
   fi
 fi

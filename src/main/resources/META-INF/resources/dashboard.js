@@ -64,6 +64,19 @@ function renderDependencies(deps) {
   });
 }
 
+// The latest backfill (running or finished): its progress, rate and ETA.
+function renderBackfill(b) {
+  if (!b) return;
+  const share = b.rows_total ? b.rows_done / b.rows_total : (b.state === 'SUCCEEDED' ? 1 : 0);
+  $('backfill').className = b.state;
+  $('backfill-bar').style.width = (share * 100).toFixed(1) + '%';
+  const parts = [b.state.toLowerCase(), `${fmt(b.rows_done)} / ${b.rows_total === null ? '?' : fmt(b.rows_total)} rows`,
+    `${fmt(b.rows_per_second)} rows/s`];
+  if (b.state === 'RUNNING' && b.eta_seconds !== null) parts.push(`ETA ${b.eta_seconds} s`);
+  if (b.errors && b.errors.length) parts.push(b.errors.join('; '));
+  text($('backfill-text'), parts.join(' · ') + ` (event_ts ${b.from} – ${b.to}${b.content_type ? ', ' + b.content_type : ''})`);
+}
+
 function polyline(svg, points, color, maxX, maxY) {
   const w = 800, h = 200, pad = 6;
   const coords = points.map(([x, y]) => `${(x / maxX) * w},${h - pad - (y / maxY) * (h - 2 * pad)}`).join(' ');
@@ -107,6 +120,7 @@ function onSnapshot(s) {
   renderTop(s.top);
   renderFreshness(s.freshness);
   renderDependencies(s.dependencies);
+  renderBackfill(s.backfill);
   history.push({ in: s.events_in_per_second, ...s.events_out_per_second });
   if (history.length > HISTORY_SECONDS) history.shift();
   renderRates();

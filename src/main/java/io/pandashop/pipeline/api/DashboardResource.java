@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.pandashop.pipeline.backfill.BackfillStatus;
+import io.pandashop.pipeline.backfill.Backfills;
 import io.smallrye.health.SmallRyeHealthReporter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,11 +37,14 @@ public class DashboardResource {
     private final MeterRegistry registry;
     private final TopContentResource topContent;
     private final SmallRyeHealthReporter health;
+    private final Backfills backfills;
     /** Every readiness check runs at most every 5 s, however many dashboards are open. */
     private final Uni<List<DashboardSnapshot.Dependency>> dependencies;
 
-    public DashboardResource(MeterRegistry registry, TopContentResource topContent, SmallRyeHealthReporter health) {
+    public DashboardResource(MeterRegistry registry, TopContentResource topContent, SmallRyeHealthReporter health,
+            Backfills backfills) {
         this.registry = registry;
+        this.backfills = backfills;
         this.topContent = topContent;
         this.health = health;
         this.dependencies = Uni.createFrom().deferred(this::readDependencies).memoize()
@@ -71,10 +76,11 @@ public class DashboardResource {
         double dead = registry.find("pipeline.dead.letter").counters().stream().mapToDouble(Counter::count).sum();
         double parked = registry.find("pipeline.external.parked").counters().stream().mapToDouble(Counter::count).sum();
         rates.tick(now);
+        BackfillStatus backfill = backfills.list().stream().findFirst().orElse(null);
         return Uni.combine().all()
                 .unis(topContent.top(10, "PT10M").onFailure().recoverWithItem(List.of()), dependencies)
                 .with((top, dependencies) -> new DashboardSnapshot(now, top, in, out, freshness, dependencies, lag,
-                        dead, parked));
+                        dead, parked, backfill));
     }
 
     private double sum(String name, String tag, String value) {

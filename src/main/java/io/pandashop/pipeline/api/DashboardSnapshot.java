@@ -2,14 +2,20 @@ package io.pandashop.pipeline.api;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import io.pandashop.pipeline.backfill.BackfillStatus;
+
 import java.util.List;
 import java.util.Map;
 
-/** What the dashboard shows at one moment; sent every second over server-sent events. */
+/**
+ * What the dashboard shows at one moment; sent every second over server-sent events.
+ *
+ * @param backfill the latest backfill, running or finished; null when none ran since the service started
+ */
 @RegisterForReflection
 public record DashboardSnapshot(long timeMs, List<TopContentResource.Entry> top, double eventsInPerSecond,
         Map<String, Double> eventsOutPerSecond, Map<String, Freshness> freshness, List<Dependency> dependencies,
-        long consumerLag, double deadLettered, double parked) {
+        long consumerLag, double deadLettered, double parked, BackfillStatus backfill) {
 
     /** Freshness percentiles of one destination over the last minutes, in milliseconds; null before any change. */
     @RegisterForReflection

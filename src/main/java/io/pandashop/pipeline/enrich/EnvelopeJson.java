@@ -27,6 +27,7 @@ public final class EnvelopeJson {
             g.writeStringField("op", c.op().code());
             g.writeNumberField("event_id", c.eventId());
             g.writeNumberField("lsn", c.lsn());
+            g.writeNumberField("tx_id", c.txId());
             g.writeNumberField("source_ts_ms", c.sourceTsMs());
             g.writeBooleanField("deleted", c.deleted());
             g.writeFieldName("event");

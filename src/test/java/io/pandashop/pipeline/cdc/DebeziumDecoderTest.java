@@ -53,6 +53,7 @@ class DebeziumDecoderTest {
         Change<EngagementRow> first = changes.get(0);
         assertEquals(Op.CREATE, first.op());
         assertEquals(26412456L, first.lsn());
+        assertEquals(732L, first.txId(), "source.txId: the row version's writer, as its xmin shows it");
         EngagementRow row = first.after();
         assertEquals(1L, row.id());
         assertEquals(UUID.fromString("11111111-1111-4111-8111-111111111111"), row.contentId());

@@ -151,7 +151,7 @@ class BackfillTest {
     }
 
     @Test
-    void progressIsReportedAndACancelStopsTheBackfill() throws InterruptedException {
+    void progressIsReportedAndACancelStopsTheBackfill() throws Exception {
         EngagementRun run = new EngagementRun(pg, clickHouse);
         run.insertContent(50);
         run.insertEvents(1, 30_000, 50);
@@ -191,6 +191,10 @@ class BackfillTest {
         assertEquals("CANCELLED", status(id).getString("state"));
         assertTrue(admin().get("/admin/backfill").then().statusCode(200).extract().jsonPath().getList("id")
                 .contains(id), "it is listed");
+        JsonNode shown = dashboardSnapshot().path("backfill");
+        assertEquals(id, shown.path("id").asText(), "the dashboard shows the latest backfill");
+        assertEquals("CANCELLED", shown.path("state").asText());
+        assertEquals(finalDone, shown.path("rows_done").asLong());
         // The next backfill may start: the cancelled one no longer counts as running.
         JsonPath next = runToEnd(range[0], range[0].plusMillis(1), null);
         assertEquals("SUCCEEDED", next.getString("state"), next.prettify());
@@ -198,6 +202,18 @@ class BackfillTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /** The first snapshot the dashboard's event stream sends. */
+    private static JsonNode dashboardSnapshot() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/dashboard/stream")).build();
+        try (java.util.stream.Stream<String> lines = http.send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofLines()).body()) {
+            String data = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            return Stack.JSON.readTree(data.substring("data:".length()));
+        }
+    }
 
     private static RequestSpecification admin() {
         return RestAssured.given().header("Authorization", "Bearer " + TOKEN);

@@ -268,16 +268,25 @@ class PipelineScenarioTest {
         return list;
     }
 
-    /** The distinct (event, op) deliveries the external receiver saw, with their idempotency keys. */
+    /**
+     * The distinct (event, op) deliveries the external receiver saw, each with whether its idempotency key names
+     * the event and its source transaction, and is its own (a repeat of one change repeats its key; two changes
+     * never share one).
+     */
     private Set<String> externalDeliveries() throws Exception {
         Set<String> ours = ids.values().stream().map(String::valueOf).collect(Collectors.toSet());
         Set<String> seen = new TreeSet<>();
+        Map<String, String> changeByKey = new java.util.HashMap<>();
         for (JsonNode request : Stack.externalRequests()) {
             for (JsonNode e : Stack.JSON.readTree(request.path("body").asText())) {
                 if (ours.contains(e.get("event_id").asText())) {
+                    String change = e.get("event_id").asText() + ":" + e.get("op").asText();
+                    String other = changeByKey.putIfAbsent(e.get("idempotency_key").asText(), change);
+                    assertTrue(other == null || other.equals(change), "one key for " + other + " and " + change);
                     seen.add(e.get("event_id").asText() + ":" + e.get("op").asText() + ":"
-                            + e.get("idempotency_key").asText().equals(
-                                    "engagement_events:" + e.get("event_id").asText() + ":" + e.get("lsn").asText()));
+                            + e.get("idempotency_key").asText().startsWith(
+                                    "engagement_events:" + e.get("event_id").asText() + ":" + e.get("tx_id").asText()
+                                            + ":"));
                 }
             }
         }
