@@ -13,6 +13,7 @@ import java.time.Duration;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What an operator and an API user see: the key metrics moving under traffic, the OpenAPI document, errors. */
@@ -26,15 +27,18 @@ class OperatorSurfaceTest {
 
     @Test
     void freshnessAndLagMetricsMoveUnderTraffic() {
-        double before = Stack.metric("pipeline_freshness_seconds_count", "destination=\"redis\"");
+        String[] destinations = {"clickhouse", "redis", "external"};
+        java.util.Map<String, Double> before = new java.util.HashMap<>();
+        for (String destination : destinations) {
+            before.put(destination, freshnessCount(destination));
+        }
         EngagementRun run = new EngagementRun(pg, clickHouse);
         run.insertContent(5);
         run.insertEvents(1, 200, 5);
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> Stack.metric("pipeline_freshness_seconds_count", "destination=\"redis\"") >= before + 200);
-        for (String destination : new String[] {"clickhouse", "redis", "external"}) {
-            assertTrue(Stack.metric("pipeline_freshness_seconds_count", "destination=\"" + destination + "\"") > 0,
-                    destination + " freshness recorded");
+        for (String destination : destinations) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> freshnessCount(destination) >= before.get(destination) + 200);
+        }
+        for (String destination : destinations) {
             assertTrue(Stack.metric("pipeline_sink_batch_size_count", "destination=\"" + destination + "\"") > 0,
                     destination + " batch sizes recorded");
         }
@@ -53,6 +57,27 @@ class OperatorSurfaceTest {
         assertTrue(top.path("parameters").toString().contains("\"limit\""), top.toString());
         assertTrue(top.path("responses").has("400"), top.toString());
         assertTrue(doc.path("paths").path("/api/engagement/daily").path("get").path("responses").has("200"));
+        int operations = 0;
+        for (var path = doc.path("paths").fields(); path.hasNext(); ) {
+            var entry = path.next();
+            if (!entry.getKey().startsWith("/api/") && !entry.getKey().startsWith("/admin/")) {
+                continue;
+            }
+            for (var op = entry.getValue().fields(); op.hasNext(); ) {
+                var operation = op.next();
+                String where = operation.getKey() + " " + entry.getKey();
+                assertFalse(operation.getValue().path("summary").asText().isBlank(), where + " has a summary");
+                assertTrue(operation.getValue().path("responses").size() > 0, where + " lists its responses");
+                operations++;
+            }
+        }
+        assertTrue(operations >= 7, "top-content, daily, dashboard stream and four backfill operations: " + operations);
+        JsonNode start = doc.path("paths").path("/admin/backfill").path("post");
+        assertTrue(start.path("responses").has("202") && start.path("responses").has("401")
+                && start.path("responses").has("409"), start.toString());
+        assertTrue(start.path("security").toString().contains("admin-token"), start.toString());
+        assertTrue(doc.path("components").path("securitySchemes").path("admin-token").path("scheme").asText()
+                .equals("bearer"), doc.path("components").toString());
     }
 
     @Test
@@ -63,6 +88,10 @@ class OperatorSurfaceTest {
                 .body("title", equalTo("Bad Request"))
                 .body("detail", containsString("limit"))
                 .body("instance", equalTo("/api/top-content"));
+    }
+
+    private static double freshnessCount(String destination) {
+        return Stack.metric("pipeline_freshness_seconds_count", "destination=\"" + destination + "\"");
     }
 
     private static String metricsText() {
