@@ -31,13 +31,31 @@ psql_admin() {
   "$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 "$@"
 }
 
+# Stops at once when a folder on the way to the data (a home folder of mode 700, typically) is closed to the
+# postgres user: initdb would fail later with a bare "Permission denied".
+postgres_can_reach() {
+  local dir="" part
+  IFS=/ read -r -a parts <<<"${1#/}"
+  for part in "${parts[@]}"; do
+    dir="$dir/$part"
+    if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+      die "postgres: the postgres user cannot enter $dir (mode $(stat -c %a "$dir"), owner $(stat -c %U "$dir")),
+  so PostgreSQL cannot keep its data in $1. Either keep the run folder elsewhere:
+    RUN_DIR=/var/tmp/cdc-pipeline deploy/local/up.sh   (the same RUN_DIR for every script you run)
+  or let other users through that folder (they can enter it, not list it): chmod o+x $dir
+  or clone the repository under a folder they can enter (e.g. /opt or /srv)."
+    fi
+  done
+}
+
 launch_postgres() {
   if is_running postgres; then WAS_UP[postgres]=1; return; fi
   port_free "$PG_PORT" PG_PORT
   mkdir -p "$PG_DIR" "$PG_SOCK"
   local logf; logf="$(log_file postgres)"
   touch "$logf"
-  # initdb and the server refuse to run as root.
+  # initdb and the server refuse to run as root: they run as postgres, which must reach the data folder.
+  postgres_can_reach "$PG_DIR"
   chown -R postgres:postgres "$PG_DIR"
   if [[ ! -f $PG_DATA/PG_VERSION ]]; then
     log "postgres: initdb $PG_DATA"
@@ -182,28 +200,20 @@ PROPS
 }
 
 connector_config() {
-  jq -n --arg name "$CONNECTOR" --arg port "$PG_PORT" --arg user "$PG_USER" \
-    --arg pw "$PG_PASSWORD" --arg db "$PG_DB" --arg prefix "$TOPIC_PREFIX" '{
+  # The connector's own settings are shared with Compose and Kubernetes (deploy/connector/); only where the
+  # database is and the topic prefix are the local stack's.
+  jq --arg name "$CONNECTOR" --arg port "$PG_PORT" --arg user "$PG_USER" \
+    --arg pw "$PG_PASSWORD" --arg db "$PG_DB" --arg prefix "$TOPIC_PREFIX" '. + {
       "name": $name,
-      "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-      "tasks.max": "1",
       "database.hostname": "127.0.0.1",
       "database.port": $port,
       "database.user": $user,
       "database.password": $pw,
       "database.dbname": $db,
       "topic.prefix": $prefix,
-      "plugin.name": "pgoutput",
-      "slot.name": "pandashop_slot",
-      "publication.name": "pandashop_publication",
-      "publication.autocreate.mode": "filtered",
-      "table.include.list": "public.content,public.engagement_events",
-      "snapshot.mode": "initial",
-      "heartbeat.interval.ms": "10000",
-      "poll.interval.ms": "100",
       "topic.creation.default.partitions": "3",
       "topic.creation.default.replication.factor": "1"
-    }'
+    }' "$ROOT/deploy/connector/debezium-postgres.json"
 }
 
 # PUT only when missing or different: a PUT of an existing connector restarts it.

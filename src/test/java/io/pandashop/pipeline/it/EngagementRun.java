@@ -156,7 +156,7 @@ final class EngagementRun {
         }
     }
 
-    private Set<String> contentIds() {
+    Set<String> contentIds() {
         Set<String> ours = new HashSet<>();
         for (Row r : pg.preparedQuery("SELECT id::text AS id FROM content WHERE slug LIKE $1 || '-%'")
                 .execute(Tuple.of(id)).await().indefinitely()) {

@@ -1,0 +1,97 @@
+package io.pandashop.pipeline.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * deploy/compose/compose.yaml, read as Compose reads it (it is not run here: no container runtime): the host ports
+ * are the local stack's, every setting the service gets is one it reads, every file it mounts or builds from
+ * exists, and PostgreSQL and the connector are set up as the local stack sets them up.
+ */
+class ComposeFileTest {
+
+    private static final Path ROOT = KubernetesManifestsTest.ROOT;
+    private static final Path COMPOSE = ROOT.resolve("deploy/compose/compose.yaml");
+
+    @Test
+    void composeAgreesWithTheLocalStackAndTheService() throws IOException {
+        JsonNode services = Kustomize.YAML.readTree(COMPOSE.toFile()).path("services");
+        Map<String, String> localPorts = localStackPorts();
+        Map<String, String> hostPortOf = Map.of("redpanda", "KAFKA_PORT", "postgres", "PG_PORT",
+                "connect", "CONNECT_PORT", "clickhouse", "CLICKHOUSE_HTTP_PORT", "redis", "REDIS_PORT",
+                "external", "EXTERNAL_PORT", "pipeline", "SERVICE_PORT");
+        hostPortOf.forEach((service, variable) -> {
+            String first = services.path(service).path("ports").get(0).asText();
+            assertEquals(localPorts.get(variable), first.split(":")[0], service + " on the local stack's " + variable);
+        });
+
+        // The service: every variable one it reads; its container port the one it listens on.
+        String appText = Files.readString(ROOT.resolve("src/main/resources/application.properties"));
+        JsonNode pipeline = services.path("pipeline");
+        pipeline.path("environment").fieldNames().forEachRemaining(key -> assertTrue(
+                appText.contains("${" + key + ":") || appText.contains("${" + key + "}"),
+                "compose sets " + key + ", which the service does not read"));
+        assertEquals("8080", pipeline.path("ports").get(0).asText().split(":")[1]);
+        assertTrue(Files.exists(ROOT.resolve("deploy/compose").resolve(pipeline.path("build").path("context").asText())
+                .resolve(pipeline.path("build").path("dockerfile").asText())), "the Dockerfile it builds exists");
+        String prefix = pipeline.path("environment").path("TOPIC_PREFIX").asText();
+        assertTrue(pipeline.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText().startsWith("redpanda:"));
+
+        // Every mounted file exists.
+        services.fields().forEachRemaining(s -> {
+            for (JsonNode volume : s.getValue().path("volumes")) {
+                Path source = ROOT.resolve("deploy/compose").resolve(volume.asText().split(":")[0]).normalize();
+                assertTrue(Files.exists(source), s.getKey() + " mounts " + source);
+            }
+        });
+
+        // PostgreSQL: logical decoding and the local stack's schema and credentials.
+        JsonNode postgres = services.path("postgres");
+        assertTrue(postgres.path("command").toString().contains("wal_level=logical"));
+        assertTrue(postgres.path("volumes").toString().contains("local/sql/source-schema.sql"));
+        assertEquals(envDefault("PG_USER"), postgres.path("environment").path("POSTGRES_USER").asText());
+        assertEquals(envDefault("PG_PASSWORD"), postgres.path("environment").path("POSTGRES_PASSWORD").asText());
+        assertEquals(envDefault("PG_DB"), postgres.path("environment").path("POSTGRES_DB").asText());
+        assertEquals(envDefault("PG_USER"), pipeline.path("environment").path("PG_USER").asText());
+
+        // Debezium: the local stack's version, the shared connector settings, the same topic prefix.
+        assertTrue(services.path("connect").path("image").asText()
+                .endsWith(":" + KubernetesManifestsTest.localDebeziumVersion()));
+        String init = services.path("connector-init").toString();
+        assertTrue(init.contains("../connector/debezium-postgres.json"), init);
+        assertTrue(init.contains("\\\"topic.prefix\\\": \\\"" + prefix + "\\\""), init);
+        assertEquals(envDefault("TOPIC_PREFIX"), prefix);
+        for (String dependency : List.of("redpanda", "postgres", "clickhouse", "redis")) {
+            assertTrue(pipeline.path("depends_on").has(dependency), "the service waits for " + dependency);
+        }
+    }
+
+    private static Map<String, String> localStackPorts() throws IOException {
+        Map<String, String> ports = new HashMap<>();
+        Matcher m = Pattern.compile("(\\w+_PORT)=\"\\$\\{\\w+:-(\\d+)}\"").matcher(
+                Files.readString(ROOT.resolve("deploy/local/env.sh")));
+        while (m.find()) {
+            ports.put(m.group(1), m.group(2));
+        }
+        return ports;
+    }
+
+    private static String envDefault(String variable) throws IOException {
+        Matcher m = Pattern.compile(variable + "=\"\\$\\{" + variable + ":-([^}]+)}\"").matcher(
+                Files.readString(ROOT.resolve("deploy/local/env.sh")));
+        assertTrue(m.find(), variable + " in env.sh");
+        return m.group(1);
+    }
+}

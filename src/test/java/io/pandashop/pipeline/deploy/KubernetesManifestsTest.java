@@ -1,0 +1,222 @@
+package io.pandashop.pipeline.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * deploy/k8s, built overlay by overlay (and with the HPA fallback component), checked for what breaks a deployment:
+ * probes on paths and a port the service has, every referenced ConfigMap and Secret present, every setting one the
+ * service reads and every credential in the Secret, the image the build makes, no more replicas than partitions,
+ * topic names the service uses, and the connector settings of the local stack.
+ */
+class KubernetesManifestsTest {
+
+    static final Path ROOT = Path.of(System.getProperty("user.dir"));
+    static final Path K8S = ROOT.resolve("deploy/k8s");
+    private static final Set<String> CREDENTIALS = Set.of("PG_USER", "PG_PASSWORD", "CLICKHOUSE_PASSWORD", "REDIS_URL",
+            "EXTERNAL_AUTH", "PIPELINE_ADMIN_TOKEN", "KAFKA_SASL_JAAS_CONFIG", "KAFKA_SSL_TRUSTSTORE_PASSWORD");
+
+    @Test
+    void smallOverlay() throws IOException {
+        check("small", Kustomize.build(K8S.resolve("overlays/small")));
+    }
+
+    @Test
+    void productionOverlay() throws IOException {
+        List<ObjectNode> built = Kustomize.build(K8S.resolve("overlays/production"));
+        check("production", built);
+        assertEquals(2, Kustomize.find(built, "Deployment", "cdc-pipeline", K8S).path("spec").path("replicas").asInt(),
+                "production keeps two replicas");
+    }
+
+    @Test
+    void hpaFallbackReplacesTheScaledObject() throws IOException {
+        List<ObjectNode> built = Kustomize.build(K8S.resolve("overlays/small"));
+        Kustomize.apply(K8S.resolve("components/hpa-fallback"), built);
+        assertTrue(built.stream().noneMatch(r -> r.path("kind").asText().equals("ScaledObject")), "no ScaledObject");
+        assertTrue(built.stream().anyMatch(r -> r.path("kind").asText().equals("HorizontalPodAutoscaler")));
+        check("small + hpa-fallback", built);
+    }
+
+    @Test
+    void anUnresolvableOverlayIsAnError() throws IOException {
+        Path broken = Files.createTempDirectory("overlay-");
+        Files.writeString(broken.resolve("kustomization.yaml"), "resources: [" + K8S.resolve("base") + "]\n"
+                + "patches:\n  - path: missing.yaml\n");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Kustomize.build(broken));
+        assertTrue(e.getMessage().contains("missing.yaml"), e.getMessage());
+    }
+
+    private void check(String overlay, List<ObjectNode> built) throws IOException {
+        Map<String, String> app = applicationProperties();
+        String appText = Files.readString(ROOT.resolve("src/main/resources/application.properties"));
+        ObjectNode deployment = Kustomize.find(built, "Deployment", "cdc-pipeline", K8S);
+        JsonNode pod = deployment.path("spec").path("template");
+        JsonNode container = pod.path("spec").path("containers").get(0);
+
+        // Probes: Quarkus health paths, on the named port, which is the port the image exposes and the service uses.
+        Map<String, Integer> ports = new TreeMap<>();
+        container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+        int servicePort = Integer.parseInt(app.get("quarkus.http.port").replaceAll(".*:(\\d+)}", "$1"));
+        assertEquals(Map.of("http", servicePort), ports, overlay);
+        assertTrue(Files.readString(ROOT.resolve("src/main/docker/Dockerfile.jvm")).contains("EXPOSE " + servicePort));
+        Map<String, String> probes = Map.of("startupProbe", "/q/health/started", "livenessProbe", "/q/health/live",
+                "readinessProbe", "/q/health/ready");
+        probes.forEach((probe, path) -> {
+            JsonNode get = container.path(probe).path("httpGet");
+            assertEquals(path, get.path("path").asText(), overlay + " " + probe);
+            assertTrue(ports.containsKey(get.path("port").asText()), overlay + " " + probe + " port " + get.path("port"));
+        });
+
+        // Every ConfigMap and Secret it names exists; every key is a setting the service reads.
+        Set<String> keys = new HashSet<>();
+        for (JsonNode from : container.path("envFrom")) {
+            String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
+            String name = from.path(from.has("configMapRef") ? "configMapRef" : "secretRef").path("name").asText();
+            ObjectNode source = Kustomize.find(built, kind, name, K8S);
+            JsonNode data = kind.equals("ConfigMap") ? source.path("data") : source.path("stringData");
+            data.fieldNames().forEachRemaining(key -> {
+                keys.add(key);
+                boolean read = appText.contains("${" + key + ":") || appText.contains("${" + key + "}")
+                        || key.equals("JAVA_OPTS");
+                assertTrue(read, overlay + ": " + kind + " " + name + " sets " + key + ", which the service does not read");
+                if (CREDENTIALS.contains(key)) {
+                    assertEquals("Secret", kind, overlay + ": " + key + " is a credential");
+                }
+            });
+        }
+        assertTrue(keys.containsAll(CREDENTIALS), overlay + ": every credential is set: " + keys);
+        for (String needed : List.of("KAFKA_BOOTSTRAP_SERVERS", "PG_HOST", "CLICKHOUSE_HOST", "EXTERNAL_URL",
+                "TOPIC_PREFIX", "CONSUMER_GROUP", "KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM")) {
+            assertTrue(keys.contains(needed), overlay + ": " + needed + " is set");
+        }
+        assertTrue(Files.readString(ROOT.resolve("src/main/docker/Dockerfile.jvm")).contains("$JAVA_OPTS"),
+                "the image's entrypoint reads JAVA_OPTS");
+        for (JsonNode volume : pod.path("spec").path("volumes")) {
+            if (volume.has("configMap")) {
+                Kustomize.find(built, "ConfigMap", volume.path("configMap").path("name").asText(), K8S);
+            }
+        }
+
+        // The image the build makes.
+        String image = container.path("image").asText();
+        assertTrue(image.endsWith("/cdc-pipeline:" + projectVersion()), overlay + ": image " + image);
+        assertTrue(pod.path("spec").path("securityContext").path("runAsNonRoot").asBoolean(), overlay);
+
+        // Service, PDB and NetworkPolicy select the pods and use the port.
+        JsonNode labels = pod.path("metadata").path("labels");
+        ObjectNode service = Kustomize.find(built, "Service", "cdc-pipeline", K8S);
+        assertTrue(ports.containsKey(service.path("spec").path("ports").get(0).path("targetPort").asText()), overlay);
+        for (JsonNode selector : List.of(service.path("spec").path("selector"),
+                Kustomize.find(built, "PodDisruptionBudget", "cdc-pipeline", K8S).path("spec").path("selector")
+                        .path("matchLabels"),
+                Kustomize.find(built, "NetworkPolicy", "cdc-pipeline", K8S).path("spec").path("podSelector")
+                        .path("matchLabels"))) {
+            selector.fields().forEachRemaining(e -> assertEquals(e.getValue(), labels.path(e.getKey()),
+                    overlay + ": selector " + e.getKey()));
+        }
+        assertTrue(Kustomize.find(built, "NetworkPolicy", "cdc-pipeline", K8S).toString()
+                .contains("\"port\":" + servicePort), overlay);
+
+        // Topics: the names the service uses; never more replicas than the engagement topic has partitions.
+        ObjectNode config = Kustomize.find(built, "ConfigMap", "cdc-pipeline-config", K8S);
+        String prefix = config.path("data").path("TOPIC_PREFIX").asText();
+        Map<String, Integer> partitions = new TreeMap<>();
+        for (ObjectNode r : built) {
+            if (r.path("kind").asText().equals("KafkaTopic")) {
+                partitions.put(r.path("spec").path("topicName").asText(), r.path("spec").path("partitions").asInt());
+            }
+        }
+        for (String topicProperty : List.of("mp.messaging.incoming.engagement-events.topic",
+                "mp.messaging.incoming.content-dim.topic", "mp.messaging.outgoing.dead-letter.topic",
+                "mp.messaging.outgoing.external-parking-out.topic")) {
+            String topic = app.get(topicProperty).replace("${pipeline.topic-prefix}", prefix);
+            assertTrue(partitions.containsKey(topic), overlay + ": KafkaTopic " + topic + " in " + partitions.keySet());
+        }
+        int eventPartitions = partitions.get(prefix + ".public.engagement_events");
+        List<Integer> replicaBounds = new ArrayList<>(List.of(deployment.path("spec").path("replicas").asInt(1)));
+        for (ObjectNode r : built) {
+            if (r.path("kind").asText().equals("ScaledObject")) {
+                replicaBounds.add(r.path("spec").path("maxReplicaCount").asInt());
+                JsonNode trigger = r.path("spec").path("triggers").get(0).path("metadata");
+                assertEquals(prefix + ".public.engagement_events", trigger.path("topic").asText(), overlay);
+                assertEquals(config.path("data").path("CONSUMER_GROUP").asText(), trigger.path("consumerGroup").asText());
+                assertEquals(config.path("data").path("KAFKA_BOOTSTRAP_SERVERS").asText(),
+                        trigger.path("bootstrapServers").asText(), overlay);
+                for (JsonNode ref : Kustomize.find(built, "TriggerAuthentication",
+                        r.path("spec").path("triggers").get(0).path("authenticationRef").path("name").asText(), K8S)
+                        .path("spec").path("secretTargetRef")) {
+                    assertFalse(ref.path("name").asText().isBlank(), overlay);
+                }
+            }
+            if (r.path("kind").asText().equals("HorizontalPodAutoscaler")) {
+                replicaBounds.add(r.path("spec").path("maxReplicas").asInt());
+            }
+        }
+        for (int bound : replicaBounds) {
+            assertTrue(bound <= eventPartitions, overlay + ": " + bound + " replicas, " + eventPartitions + " partitions");
+        }
+
+        // Debezium: the local stack's connector settings, on the Connect cluster this overlay declares.
+        ObjectNode connector = Kustomize.find(built, "KafkaConnector", "pandashop-postgres", K8S);
+        JsonNode shared = new ObjectMapper().readTree(ROOT.resolve("deploy/connector/debezium-postgres.json").toFile());
+        JsonNode spec = connector.path("spec");
+        shared.fields().forEachRemaining(e -> {
+            String actual = switch (e.getKey()) {
+                case "connector.class" -> spec.path("class").asText();
+                case "tasks.max" -> spec.path("tasksMax").asText();
+                default -> spec.path("config").path(e.getKey()).asText();
+            };
+            assertEquals(e.getValue().asText(), actual, overlay + ": connector setting " + e.getKey());
+        });
+        assertEquals(prefix, spec.path("config").path("topic.prefix").asText(), overlay);
+        String connect = connector.path("metadata").path("labels").path("strimzi.io/cluster").asText();
+        ObjectNode connectCluster = Kustomize.find(built, "KafkaConnect", connect, K8S);
+        assertTrue(connectCluster.toString().contains("debezium-connector-postgres"), overlay);
+        assertTrue(connectCluster.toString().contains(localDebeziumVersion()), overlay + ": Debezium "
+                + localDebeziumVersion() + " as the local stack");
+    }
+
+    static Map<String, String> applicationProperties() throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(ROOT.resolve("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        Map<String, String> map = new TreeMap<>();
+        p.forEach((k, v) -> map.put(k.toString(), v.toString()));
+        return map;
+    }
+
+    static String projectVersion() throws IOException {
+        Matcher m = Pattern.compile("<artifactId>cdc-pipeline</artifactId>\\s*<version>([^<-]+)")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    static String localDebeziumVersion() throws IOException {
+        Matcher m = Pattern.compile("DEBEZIUM_VERSION=\"([^\"]+)\"").matcher(
+                Files.readString(ROOT.resolve("deploy/local/env.sh")));
+        assertTrue(m.find());
+        return m.group(1);
+    }
+}
