@@ -1,5 +1,8 @@
 package io.pandashop.pipeline.backfill;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+@RegisterForReflection
 public enum BackfillState {
     /** Waiting for transactions that started before it, then reading and delivering. */
     RUNNING,

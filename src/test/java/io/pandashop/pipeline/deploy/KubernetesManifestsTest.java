@@ -87,7 +87,9 @@ class KubernetesManifestsTest {
             assertTrue(ports.containsKey(get.path("port").asText()), overlay + " " + probe + " port " + get.path("port"));
         });
 
-        // Every ConfigMap and Secret it names exists; every key is a setting the service reads.
+        // Every ConfigMap and Secret it names exists; every variable is a setting the service reads; credentials
+        // come from Secrets only.
+        Map<String, Set<String>> secrets = secretKeys(built);
         Set<String> keys = new HashSet<>();
         for (JsonNode from : container.path("envFrom")) {
             String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
@@ -96,13 +98,23 @@ class KubernetesManifestsTest {
             JsonNode data = kind.equals("ConfigMap") ? source.path("data") : source.path("stringData");
             data.fieldNames().forEachRemaining(key -> {
                 keys.add(key);
-                boolean read = appText.contains("${" + key + ":") || appText.contains("${" + key + "}")
-                        || key.equals("JAVA_OPTS");
-                assertTrue(read, overlay + ": " + kind + " " + name + " sets " + key + ", which the service does not read");
+                assertReadByService(overlay, appText, kind + " " + name, key);
                 if (CREDENTIALS.contains(key)) {
                     assertEquals("Secret", kind, overlay + ": " + key + " is a credential");
                 }
             });
+        }
+        for (JsonNode env : container.path("env")) {
+            String key = env.path("name").asText();
+            keys.add(key);
+            assertReadByService(overlay, appText, "env", key);
+            JsonNode ref = env.path("valueFrom").path("secretKeyRef");
+            if (CREDENTIALS.contains(key)) {
+                assertFalse(ref.isMissingNode(), overlay + ": " + key + " is a credential: from a Secret");
+            }
+            if (!ref.isMissingNode()) {
+                assertSecretKey(overlay, secrets, ref.path("name").asText(), ref.path("key").asText());
+            }
         }
         assertTrue(keys.containsAll(CREDENTIALS), overlay + ": every credential is set: " + keys);
         for (String needed : List.of("KAFKA_BOOTSTRAP_SERVERS", "PG_HOST", "CLICKHOUSE_HOST", "EXTERNAL_URL",
@@ -114,6 +126,41 @@ class KubernetesManifestsTest {
         for (JsonNode volume : pod.path("spec").path("volumes")) {
             if (volume.has("configMap")) {
                 Kustomize.find(built, "ConfigMap", volume.path("configMap").path("name").asText(), K8S);
+            }
+            if (volume.has("secret")) {
+                for (JsonNode item : volume.path("secret").path("items")) {
+                    assertSecretKey(overlay, secrets, volume.path("secret").path("secretName").asText(),
+                            item.path("key").asText());
+                }
+            }
+        }
+        // ...and so do Connect's, KEDA's and the connector's.
+        for (ObjectNode r : built) {
+            switch (r.path("kind").asText()) {
+                case "KafkaConnect" -> {
+                    JsonNode auth = r.path("spec").path("authentication").path("passwordSecret");
+                    assertSecretKey(overlay, secrets, auth.path("secretName").asText(), auth.path("password").asText());
+                    for (JsonNode cert : r.path("spec").path("tls").path("trustedCertificates")) {
+                        assertSecretKey(overlay, secrets, cert.path("secretName").asText(),
+                                cert.path("certificate").asText());
+                    }
+                }
+                case "TriggerAuthentication" -> {
+                    for (JsonNode ref : r.path("spec").path("secretTargetRef")) {
+                        assertSecretKey(overlay, secrets, ref.path("name").asText(), ref.path("key").asText());
+                    }
+                }
+                case "KafkaConnector" -> {
+                    Matcher m = Pattern.compile("\\$\\{secrets:[^/]+/([^:]+):([^}]+)}").matcher(r.toString());
+                    int refs = 0;
+                    while (m.find()) {
+                        assertSecretKey(overlay, secrets, m.group(1), m.group(2));
+                        refs++;
+                    }
+                    assertEquals(2, refs, overlay + ": the connector's database login comes from a Secret");
+                }
+                default -> {
+                }
             }
         }
 
@@ -191,9 +238,51 @@ class KubernetesManifestsTest {
         assertEquals(prefix, spec.path("config").path("topic.prefix").asText(), overlay);
         String connect = connector.path("metadata").path("labels").path("strimzi.io/cluster").asText();
         ObjectNode connectCluster = Kustomize.find(built, "KafkaConnect", connect, K8S);
+        // Connect's service account (Strimzi names it <cluster>-connect) may read the connector's Secret.
+        ObjectNode binding = Kustomize.find(built, "RoleBinding", "pandashop-connect-secrets", K8S);
+        assertEquals(connect + "-connect", binding.path("subjects").get(0).path("name").asText(), overlay);
+        ObjectNode role = Kustomize.find(built, "Role", binding.path("roleRef").path("name").asText(), K8S);
+        assertTrue(role.path("rules").toString().contains("\"debezium-postgres\""), overlay);
         assertTrue(connectCluster.toString().contains("debezium-connector-postgres"), overlay);
         assertTrue(connectCluster.toString().contains(localDebeziumVersion()), overlay + ": Debezium "
                 + localDebeziumVersion() + " as the local stack");
+    }
+
+    private static void assertReadByService(String overlay, String appText, String where, String key) {
+        boolean read = appText.contains("${" + key + ":") || appText.contains("${" + key + "}")
+                || key.equals("JAVA_OPTS");
+        assertTrue(read, overlay + ": " + where + " sets " + key + ", which the service does not read");
+    }
+
+    private static void assertSecretKey(String overlay, Map<String, Set<String>> secrets, String name, String key) {
+        assertTrue(secrets.containsKey(name), overlay + ": Secret " + name + " is neither declared nor written by Strimzi");
+        assertTrue(secrets.get(name).contains(key), overlay + ": Secret " + name + " has no key " + key);
+    }
+
+    /**
+     * Secrets and their keys: those declared, and those Strimzi writes (a KafkaUser's, with its password and JAAS
+     * line; each Kafka cluster's CA certificate).
+     */
+    private static Map<String, Set<String>> secretKeys(List<ObjectNode> built) {
+        Map<String, Set<String>> secrets = new TreeMap<>();
+        for (ObjectNode r : built) {
+            switch (r.path("kind").asText()) {
+                case "Secret" -> {
+                    Set<String> keys = new HashSet<>();
+                    r.path("stringData").fieldNames().forEachRemaining(keys::add);
+                    r.path("data").fieldNames().forEachRemaining(keys::add);
+                    secrets.put(Kustomize.name(r), keys);
+                }
+                case "KafkaUser" -> {
+                    secrets.put(Kustomize.name(r), Set.of("password", "sasl.jaas.config"));
+                    String cluster = r.path("metadata").path("labels").path("strimzi.io/cluster").asText();
+                    secrets.put(cluster + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
+                }
+                default -> {
+                }
+            }
+        }
+        return secrets;
     }
 
     static Map<String, String> applicationProperties() throws IOException {
