@@ -40,11 +40,7 @@ final class StackControl {
         ProcessBuilder pb = new ProcessBuilder("bash", script, component).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("RUN_DIR", env("RUN_DIR", Path.of(".run", "test").toAbsolutePath().toString()));
-        env.put("PG_PORT", Stack.config("pg.port"));
-        env.put("KAFKA_PORT", Stack.config("kafka.port"));
-        env.put("REDIS_PORT", Stack.config("redis.port"));
-        env.put("CLICKHOUSE_HTTP_PORT", Stack.config("clickhouse.port"));
-        env.put("EXTERNAL_PORT", Stack.config("external.port"));
+        env.putAll(io.pandashop.pipeline.packaged.PackagedService.stackEnvironment());
         env.put("KAFKA_CONTROLLER_PORT", env("KAFKA_CONTROLLER_PORT", "19093"));
         env.put("CONNECT_PORT", env("CONNECT_PORT", "18083"));
         env.put("CLICKHOUSE_TCP_PORT", env("CLICKHOUSE_TCP_PORT", "19000"));
