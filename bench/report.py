@@ -82,6 +82,7 @@ def main():
         "e2e": e2e,
         "outage": load(os.path.join(w, "outage.json")),
         "backfill": load(os.path.join(w, "backfill.json")),
+        "drain_components_cpu": load(os.path.join(w, "drain-components.json")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
         "work_dir": w,
     }
@@ -126,6 +127,13 @@ def main():
         L.append(f"| Service / bare consumer throughput | {fmt(ratio)} |")
         L.append(f"| Service CPU s per 100k events (drain, after ready) | {fmt(drain.get('cpu_s_per_100k'))} "
                  f"(user {fmt(drain.get('cpu_user_seconds_drain'))} s, sys {fmt(drain.get('cpu_sys_seconds_drain'))} s) |")
+        comp = load(os.path.join(w, "drain-components.json"))
+        if comp and fill and fill.get("changes"):
+            per = lambda k: comp[k] * 1e6 / fill["changes"]
+            service_us = (drain.get("cpu_s_per_100k") or 0) * 10
+            L.append(f"| CPU µs per change (drain): service / Redis / ClickHouse / Kafka broker / receiver | "
+                     f"{service_us:.1f} / {per('redis_cpu_s'):.1f} / {per('clickhouse_cpu_s'):.1f} / "
+                     f"{per('kafka_cpu_s'):.1f} / {per('external_cpu_s'):.1f} |")
         if drain.get("cpu_seconds_drain") and drain.get("seconds_from_ready"):
             L.append(f"| Service CPU use during the drain (cores of {machine['nproc']}) | "
                      f"{drain['cpu_seconds_drain'] / drain['seconds_from_ready']:.2f} |")

@@ -175,6 +175,27 @@ outage_run() {
   log "outage: $(jq -c . "$WORK/outage.json")"
 }
 
+# CPU seconds (user + system) a stack component has used so far, from /proc; 0 when it is not running.
+component_cpu_s() {
+  local pidf="$RUN_DIR/$1/$1.pid" pid
+  [[ -f $pidf ]] || { echo 0; return; }
+  pid="$(cat "$pidf")"
+  awk -v tck="$(getconf CLK_TCK)" '{print ($14 + $15) / tck}' "/proc/$pid/stat" 2>/dev/null || echo 0
+}
+# component_cpu_json FILE: the stack's CPU use since component_cpu_mark, per component, as JSON.
+component_cpu_mark() {
+  declare -gA CPU_MARK=()
+  for c in kafka clickhouse redis external; do CPU_MARK[$c]="$(component_cpu_s "$c")"; done
+}
+component_cpu_json() {
+  local args=() c now
+  for c in kafka clickhouse redis external; do
+    now="$(component_cpu_s "$c")"
+    args+=(--argjson "$c" "$(awk -v a="${CPU_MARK[$c]}" -v b="$now" 'BEGIN {printf "%.2f", b - a}')")
+  done
+  jq -n "${args[@]}" '{kafka_cpu_s: $kafka, clickhouse_cpu_s: $clickhouse, redis_cpu_s: $redis, external_cpu_s: $external}' >"$1"
+}
+
 # ---- preparation
 [[ -f $ROOT/target/quarkus-app/quarkus-run.jar ]] \
   || die "no target/quarkus-app: build it first with ./mvnw -B -q -ntp package -DskipTests"
@@ -215,10 +236,13 @@ log "drain: the service"
 JFR_ARGS=()
 (( JFR )) && JFR_ARGS=(--jfr "$WORK/drain.jfr")
 start_journal_reaper
+component_cpu_mark
 start_service "$DRAIN_PREFIX" "bench-drain-$STAMP" "$WORK/service-drain.log"
 bench_java drain --pid "$SERVICE_PID" --url "$SVC_URL" --expect "$CHANGES" --launched-ms "$LAUNCHED_MS" \
   --clk-tck "$(getconf CLK_TCK)" "${JFR_ARGS[@]}" --out "$WORK/drain.json" >/dev/null \
   || log "drain: NOT every destination reached $CHANGES changes (see $WORK/drain.json, $WORK/service-drain.log)"
+component_cpu_json "$WORK/drain-components.json"
+log "drain: CPU of the stack's components meanwhile: $(jq -c . "$WORK/drain-components.json")"
 CH_LIVE=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]')
 CH_ROWS=$(ch "SELECT count() FROM app.enriched_engagements" | tr -d '[:space:]')
 stop_journal_reaper

@@ -14,7 +14,18 @@ local state_ttl = ARGV[3]
 local maxlen = ARGV[4]
 local applied = 0
 local expiring = {}
+-- Leaderboard increments (and retractions) summed per bucket key and content, then sent once each: a batch
+-- touches each (bucket, content) pair once however many of its events fall there.
+local deltas = {}
 local call = redis.call
+local function add(key, member, amount)
+  local members = deltas[key]
+  if not members then
+    members = {}
+    deltas[key] = members
+  end
+  members[member] = (members[member] or 0) + amount
+end
 for i = 5, #ARGV, 9 do
   local state_key, lsn, op, bucket = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local lb_key, content, score = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
@@ -33,17 +44,14 @@ for i = 5, #ARGV, 9 do
       fresh = false
       call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
     elseif old_key ~= '' then
-      local left = tonumber(call('ZINCRBY', old_key, -tonumber(old_score), old_content))
-      if math.abs(left) < 0.5 then
-        call('ZREM', old_key, old_content)
-      end
+      add(old_key, old_content, -tonumber(old_score))
     end
   elseif op == 'r' and bucket == '-1' then
     fresh = false
   end
   if fresh then
     if kept_key ~= '' then
-      call('ZINCRBY', lb_key, score, content)
+      add(lb_key, content, tonumber(score))
       expiring[lb_key] = bucket
     end
     call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
@@ -51,6 +59,16 @@ for i = 5, #ARGV, 9 do
       call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
     end
     applied = applied + 1
+  end
+end
+for key, members in pairs(deltas) do
+  for member, amount in pairs(members) do
+    if amount ~= 0 then
+      local left = tonumber(call('ZINCRBY', key, amount, member))
+      if math.abs(left) < 0.5 then
+        call('ZREM', key, member)
+      end
+    end
   end
 end
 -- Each bucket leaves the window (plus a minute) at a fixed time: set once per bucket and batch.

@@ -120,8 +120,9 @@ public interface PipelineConfig {
         boolean compress();
 
         /**
-         * How rows are inserted: jdbc (clickhouse-jdbc batches through the Agroal datasource "clickhouse") or
-         * client-v2 (JSONEachRow bodies). Both carry the same deduplication token.
+         * How rows are inserted: jdbc (clickhouse-jdbc batches through the Agroal datasource "clickhouse"),
+         * client-v2 (JSONEachRow bodies) or row-binary (client-v2, RowBinary). All carry the same deduplication
+         * token.
          */
         @WithDefault("jdbc")
         InsertClient insertClient();
@@ -133,7 +134,7 @@ public interface PipelineConfig {
     }
 
     enum InsertClient {
-        JDBC, CLIENT_V2
+        JDBC, CLIENT_V2, ROW_BINARY
     }
 
     interface Redis {

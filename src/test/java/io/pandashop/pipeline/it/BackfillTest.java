@@ -83,7 +83,9 @@ class BackfillTest {
     void backfillTwiceOverWhatTheLiveStreamDeliveredChangesNothing() throws Exception {
         EngagementRun run = new EngagementRun(pg, clickHouse);
         run.insertContent(100);
-        run.insertEvents(1, 2000, 100);
+        // Event times 7 to 8 minutes ago (still in the leaderboard's window): a minute no other test writes to
+        // just before, so the backfill reads this run's rows and not tens of thousands of others.
+        run.insertEvents(1, 2000, 100, 420, 60);
         run.exec("UPDATE engagement_events SET duration_ms = duration_ms / 3 + 7 WHERE {ours} AND id % 7 = 0");
         run.exec("DELETE FROM engagement_events WHERE {ours} AND id % 19 = 0");
         Set<Long> ids = run.ids();

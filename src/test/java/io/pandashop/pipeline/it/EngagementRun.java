@@ -50,15 +50,21 @@ final class EngagementRun {
      * without duration), event times within the last 4 minutes.
      */
     void insertEvents(int from, int to, int contents) {
+        insertEvents(from, to, contents, 0, 240);
+    }
+
+    /** The same, with event times from {@code secondsAgo} back over {@code spreadSeconds}. */
+    void insertEvents(int from, int to, int contents, int secondsAgo, int spreadSeconds) {
         exec("""
                 INSERT INTO engagement_events (content_id, user_id, event_type, event_ts, duration_ms, device, raw_payload)
                 SELECT CASE WHEN i % 29 = 0 THEN NULL ELSE md5($1 || (1 + i % {contents}))::uuid END, gen_random_uuid(),
                        (ARRAY['play','pause','finish','click'])[1 + i % 4],
-                       date_trunc('milliseconds', now()) - (i % 240) * interval '1 second',
+                       date_trunc('milliseconds', now()) - ({ago} + i % {spread}) * interval '1 second',
                        CASE WHEN i % 11 = 0 THEN NULL ELSE (i::bigint * 104729) % 900000 END, 'web',
                        jsonb_build_object('run', $1, 'i', i)
                 FROM generate_series({from}, {to}) i""".replace("{contents}", Integer.toString(contents))
-                .replace("{from}", Integer.toString(from)).replace("{to}", Integer.toString(to)));
+                .replace("{from}", Integer.toString(from)).replace("{to}", Integer.toString(to))
+                .replace("{ago}", Integer.toString(secondsAgo)).replace("{spread}", Integer.toString(spreadSeconds)));
     }
 
     /** Runs a statement on this run's rows: {@code $1} is the run id, {@code {ours}} selects its events. */

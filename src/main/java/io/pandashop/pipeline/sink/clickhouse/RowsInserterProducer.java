@@ -21,10 +21,19 @@ public class RowsInserterProducer {
     RowsInserter inserter(PipelineConfig config, Instance<Client> client,
             @DataSource("clickhouse") Instance<AgroalDataSource> jdbc) {
         PipelineConfig.InsertClient chosen = config.clickhouse().insertClient();
-        LOG.infof("ClickHouse inserts through %s", chosen == PipelineConfig.InsertClient.JDBC
-                ? "clickhouse-jdbc batches (Agroal datasource 'clickhouse')" : "client-v2 JSONEachRow");
-        return chosen == PipelineConfig.InsertClient.JDBC
-                ? new JdbcRowsInserter(jdbc.get())
-                : new ClientV2RowsInserter(client.get());
+        return switch (chosen) {
+            case JDBC -> {
+                LOG.info("ClickHouse inserts through clickhouse-jdbc batches (Agroal datasource 'clickhouse')");
+                yield new JdbcRowsInserter(jdbc.get());
+            }
+            case CLIENT_V2 -> {
+                LOG.info("ClickHouse inserts through client-v2 JSONEachRow");
+                yield new ClientV2RowsInserter(client.get());
+            }
+            case ROW_BINARY -> {
+                LOG.info("ClickHouse inserts through client-v2 RowBinary");
+                yield new RowBinaryRowsInserter(client.get());
+            }
+        };
     }
 }
