@@ -124,7 +124,7 @@ public interface PipelineConfig {
          * client-v2 (JSONEachRow bodies) or row-binary (client-v2, RowBinary). All carry the same deduplication
          * token.
          */
-        @WithDefault("jdbc")
+        @WithDefault("row-binary")
         InsertClient insertClient();
 
         /** Applies the DDL at start; turn off where a DBA owns the schema. */

@@ -7,7 +7,6 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.Messages;
-import io.smallrye.reactive.messaging.annotations.Merge;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -44,8 +43,17 @@ public class FanOut {
     }
 
     @Incoming(Channels.ENRICHED_CHANGES)
-    @Merge // live changes and backfill pages
     public Uni<Void> fanOut(Message<EnrichedBatch> in) {
+        return send(in);
+    }
+
+    /** A backfill's pages: the same destinations and the same in-flight bound as live changes. */
+    @Incoming(Channels.ENRICHED_READS)
+    public Uni<Void> fanOutReads(Message<EnrichedBatch> in) {
+        return send(in);
+    }
+
+    private Uni<Void> send(Message<EnrichedBatch> in) {
         EnrichedBatch batch = in.getPayload();
         if (batch.isEmpty() || active.isEmpty()) {
             return Uni.createFrom().completionStage(in.ack());

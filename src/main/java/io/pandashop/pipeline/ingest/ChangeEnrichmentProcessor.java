@@ -79,7 +79,7 @@ public class ChangeEnrichmentProcessor {
      * with, into the same fan-out. The page's ack (the backfill's progress) follows the enriched batch.
      */
     @Incoming(Channels.BACKFILL_ROWS)
-    @Outgoing(Channels.ENRICHED_CHANGES)
+    @Outgoing(Channels.ENRICHED_READS)
     public Uni<EnrichedBatch> processRead(ReadPage page) {
         return Uni.createFrom().item(() -> EnrichedBatch.of(FactChanges.enrich(page.changes(), page.contents())))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

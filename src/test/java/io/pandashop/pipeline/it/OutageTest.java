@@ -85,7 +85,11 @@ class OutageTest {
         destinationOutage("clickhouse");
     }
 
-    /** 20,000 events, half of them inserted while the destination is down. */
+    /**
+     * 50,000 events, 40,000 of them inserted while the destination is down. Back-pressure bounds what the service
+     * reads meanwhile: the fan-out's batches in flight, plus the one being enriched and the one waiting for a
+     * permit, each one Kafka poll.
+     */
     private void destinationOutage(String component) throws Exception {
         EngagementRun run = newRun();
         run.insertContent(200);
@@ -93,7 +97,8 @@ class OutageTest {
             run.insertEvents(1, 10_000, 200);
             StackControl.stop(component);
             long stoppedAt = System.nanoTime();
-            run.insertEvents(10_001, 20_000, 200);
+            double receivedAtStop = received();
+            run.insertEvents(10_001, 50_000, 200);
 
             // A destination down holds every offset: nothing is committed until it has the records.
             TimeUnit.SECONDS.sleep(6);
@@ -105,12 +110,17 @@ class OutageTest {
             assertEquals(during, Stack.committed(Stack.consumerGroup(), Stack.eventsTopic()),
                     "offsets stand still while " + component + " is down");
             assertFalse(Stack.caughtUp(Stack.consumerGroup(), Stack.eventsTopic()), "records wait in Kafka");
+            double readWhileDown = received() - receivedAtStop;
+            int polls = Integer.parseInt(Stack.config("pipeline.fan-out.max-in-flight")) + 3;
+            int bound = polls * Integer.parseInt(Stack.config("mp.messaging.incoming.engagement-events.max.poll.records"));
+            assertTrue(readWhileDown <= bound, "read " + readWhileDown + " records while " + component
+                    + " was down; back-pressure allows " + bound);
             sleepUntil(stoppedAt, OUTAGE);
             StackControl.start(component);
 
             Set<Long> ids = run.ids();
             Map<Long, String> expected = run.expectedRows();
-            assertEquals(20_000, expected.size());
+            assertEquals(50_000, expected.size());
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> assertEquals(expected, run.clickHouseRows(ids)));
             await().atMost(Duration.ofSeconds(30))
@@ -179,6 +189,10 @@ class OutageTest {
             awaitReady();
             assertEquals(List.of(), health.livenessDown(), "liveness stays UP while Kafka is down");
         }
+    }
+
+    private static double received() {
+        return Stack.metric("pipeline_records_received_total", "engagement_events");
     }
 
     /** A Debezium create event (no schema) for an event row that exists only on the topic. */

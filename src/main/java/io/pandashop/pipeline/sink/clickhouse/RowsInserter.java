@@ -4,8 +4,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Inserts one batch of rows with its deduplication token, off the event loop; fails when ClickHouse does not take
- * it (the caller retries the same rows with the same token). Two implementations, chosen by
- * pipeline.clickhouse.insert-client: JDBC batches through the Agroal datasource, or client-v2 JSONEachRow.
+ * it (the caller retries the same rows with the same token). Three implementations, chosen by
+ * pipeline.clickhouse.insert-client: RowBinary or JSONEachRow through client-v2, or JDBC batches through the
+ * Agroal datasource.
  */
 public interface RowsInserter {
 
