@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * One test run's rows in PostgreSQL (tagged with a run id in raw_payload and content slugs), and what PostgreSQL
@@ -100,18 +99,28 @@ final class EngagementRun {
         return rows;
     }
 
-    /** The same for the events {@code ids} as ClickHouse shows them (deleted ones must be absent). */
+    /**
+     * The same for the events {@code ids} as ClickHouse shows them (deleted ones must be absent). The query takes
+     * the ids' range (a list of tens of thousands would exceed ClickHouse's query size); rows of other ids in it
+     * are left out here.
+     */
     Map<Long, String> clickHouseRows(Set<Long> ids) {
         Map<Long, String> rows = new TreeMap<>();
-        String idList = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        if (ids.isEmpty()) {
+            return rows;
+        }
+        long min = java.util.Collections.min(ids);
+        long max = java.util.Collections.max(ids);
         for (GenericRecord r : clickHouse.queryAll("""
                 SELECT toInt64(event_id) AS id, concat_ws('|', ifNull(toString(content_id), 'null'),
                          ifNull(toString(event_type), 'null'), ifNull(toString(duration_ms), 'null'),
                          ifNull(toString(engagement_seconds), 'null'), ifNull(toString(engagement_percent), 'null'),
                          ifNull(content_slug, 'null'), ifNull(toString(content_type), 'null'),
                          ifNull(toString(length_seconds), 'null')) AS v
-                FROM app.enriched_engagements_current WHERE event_id IN (%s)""".formatted(idList))) {
-            rows.put(r.getLong("id"), r.getString("v"));
+                FROM app.enriched_engagements_current WHERE event_id BETWEEN %d AND %d""".formatted(min, max))) {
+            if (ids.contains(r.getLong("id"))) {
+                rows.put(r.getLong("id"), r.getString("v"));
+            }
         }
         return rows;
     }
