@@ -1,6 +1,6 @@
 -- Applies a batch of engagement changes atomically and replay-safely.
 -- ARGV: bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 8 per change:
---   state_key, lsn, op, bucket (-1: no leaderboard contribution), leaderboard_key, content_id,
+--   state_key, lsn, op, bucket (-1: older than the window), leaderboard_key, content_id,
 --   score (hundredths), stream_key, data   -- keys are built by the caller: no string work here
 -- state_key remembers "lsn|leaderboard_key|content_id|score" of what was last applied: a change whose
 -- lsn is not newer is a replay and changes nothing; a newer one first retracts the old score.
@@ -45,6 +45,8 @@ for i = 5, #ARGV, 9 do
       call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
     elseif old_key ~= '' then
       add(old_key, old_content, -tonumber(old_score))
+      -- The old bucket may have expired already: a retraction must not leave it behind without a TTL.
+      expiring[old_key] = string.match(old_key, ':(%d+)$')
     end
   elseif op == 'r' and bucket == '-1' then
     fresh = false

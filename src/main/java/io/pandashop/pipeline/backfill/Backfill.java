@@ -47,8 +47,12 @@ final class Backfill {
         rowsDone.addAndGet(rows);
     }
 
+    /** A cancel that came before the subscription was known stops it now. */
     void running(Cancellable subscription) {
         this.subscription = subscription;
+        if (state == BackfillState.CANCELLED) {
+            subscription.cancel();
+        }
     }
 
     /** The first end wins: a cancel racing the last ack stays a cancel. */

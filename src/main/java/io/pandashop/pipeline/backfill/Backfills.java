@@ -53,6 +53,9 @@ public class Backfills {
         this.reader = reader;
         this.rows = rows;
         this.config = config.backfill();
+        if (this.config.pageSize() < 1 || this.config.maxPagesInFlight() < 1) {
+            throw new IllegalArgumentException("pipeline.backfill.page-size and max-pages-in-flight must be at least 1");
+        }
         this.rowsDone = Counter.builder("pipeline.backfill.rows")
                 .description("rows backfills have delivered to every destination").register(registry);
         registry.gauge("pipeline.backfill.running", Tags.empty(), this, b -> b.running == null ? 0 : 1);
@@ -69,15 +72,20 @@ public class Backfills {
         running = backfill;
         LOG.infof("backfill %s started: event_ts from %s to %s%s", backfill.id(), request.from(), request.to(),
                 request.contentType() == null ? "" : ", content type " + request.contentType());
-        backfill.running(reader.pages(request, config.pageSize(), config.startTimeout(),
-                        backfill::snapshotTaken)
-                .filter(page -> !page.changes().isEmpty())
-                .onItem().transformToUni(page -> deliver(backfill, page)).merge(config.maxPagesInFlight())
-                .onCompletion().invoke(() -> finished(backfill, BackfillState.SUCCEEDED, null))
-                .onFailure().invoke(e -> finished(backfill, BackfillState.FAILED, describe(e)))
-                .subscribe().with(ignored -> {
-                }, ignored -> {
-                }));
+        try {
+            backfill.running(reader.pages(request, config.pageSize(), config.startTimeout(),
+                            backfill::snapshotTaken)
+                    .filter(page -> !page.changes().isEmpty())
+                    .onItem().transformToUni(page -> deliver(backfill, page)).merge(config.maxPagesInFlight())
+                    .onCompletion().invoke(() -> finished(backfill, BackfillState.SUCCEEDED, null))
+                    .onFailure().invoke(e -> finished(backfill, BackfillState.FAILED, describe(e)))
+                    .subscribe().with(ignored -> {
+                    }, ignored -> {
+                    }));
+        } catch (RuntimeException e) {
+            finished(backfill, BackfillState.FAILED, describe(e));
+            throw e;
+        }
         return backfill.status();
     }
 

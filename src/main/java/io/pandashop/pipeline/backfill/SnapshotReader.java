@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Cursor;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -33,16 +34,20 @@ import java.util.function.BiConsumer;
  * page through a cursor (never the whole range in memory), as READ changes.
  * <p>
  * Every row carries the source position S - 1, where S is the WAL insert position read before the snapshot, and
- * the snapshot is taken only once every transaction that had started by then has ended. So the snapshot holds
- * every change written before S, and any change it lacks has a position of at least S: against the live stream a
- * row it read is newer than every change it already holds and older than every change it lacks, and each
- * destination's position check keeps the newest version, whichever arrives first.
+ * the snapshot is taken only once every transaction that had written by then has ended. To know which those are,
+ * a transaction id N is taken (and committed) after S is read: a transaction that wrote WAL before S had its id
+ * before N, and once the oldest running id is above N none of them runs. (A snapshot's xmax is no such bound: it
+ * is one past the latest completed id, and ids taken after that are neither running in it nor below it.) So the
+ * snapshot holds every change written before S, and any change it lacks has a position of at least S: against
+ * the live stream a row it read is newer than every change it already holds and older than every change it
+ * lacks, and each destination's position check keeps the newest version, whichever arrives first.
  */
 @ApplicationScoped
 public class SnapshotReader {
 
     private static final String WAL_POSITION = "SELECT pg_current_wal_insert_lsn()::text AS lsn";
-    private static final String NEXT_XID = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xid";
+    /** Takes a transaction id (the statement commits it): every id handed out before is lower. */
+    private static final String TAKE_XID = "SELECT pg_current_xact_id()::text::bigint AS xid";
     private static final String OLDEST_RUNNING_XID =
             "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xid";
     private static final String FILTER = " WHERE e.event_ts >= $1 AND e.event_ts < $2"
@@ -68,25 +73,40 @@ public class SnapshotReader {
      */
     public Multi<ReadPage> pages(BackfillRequest request, int pageSize, Duration startTimeout,
             BiConsumer<Long, Long> onSnapshot) {
-        return Multi.createFrom().resourceFromUni(pool::getConnection, conn -> read(conn, request, pageSize,
-                startTimeout, onSnapshot))
-                .withFinalizer(SnapshotReader::release);
+        return Multi.createFrom().resourceFromUni(() -> pool.getConnection().map(Session::new),
+                        session -> read(session, request, pageSize, startTimeout, onSnapshot))
+                .withFinalizer(Session::release);
     }
 
-    /** Ends the read-only transaction before the connection goes back to the pool. */
-    private static Uni<Void> release(SqlConnection conn) {
-        return conn.query("ROLLBACK").execute().replaceWithVoid()
-                .onFailure().recoverWithNull()
-                .eventually(conn::close);
+    /** The connection a backfill reads on, and the statement it prepared there. */
+    private static final class Session {
+        final SqlConnection conn;
+        volatile PreparedStatement statement;
+
+        Session(SqlConnection conn) {
+            this.conn = conn;
+        }
+
+        /** Closes the statement and ends the read-only transaction before the connection goes back to the pool. */
+        Uni<Void> release() {
+            PreparedStatement prepared = statement;
+            Uni<Void> closed = prepared == null ? Uni.createFrom().voidItem() : prepared.close();
+            return closed.onFailure().recoverWithNull()
+                    .chain(() -> conn.query("ROLLBACK").execute().replaceWithVoid())
+                    .onFailure().recoverWithNull()
+                    .eventually(conn::close);
+        }
     }
 
-    private Multi<ReadPage> read(SqlConnection conn, BackfillRequest request, int pageSize, Duration startTimeout,
+    private Multi<ReadPage> read(Session session, BackfillRequest request, int pageSize, Duration startTimeout,
             BiConsumer<Long, Long> onSnapshot) {
+        SqlConnection conn = session.conn;
         Tuple range = Tuple.tuple().addOffsetDateTime(request.from().atOffset(ZoneOffset.UTC))
                 .addOffsetDateTime(request.to().atOffset(ZoneOffset.UTC)).addString(request.contentType());
         return single(conn, WAL_POSITION).map(r -> WalPosition.parse(r.getString("lsn")))
-                .flatMap(walPosition -> single(conn, NEXT_XID).map(r -> r.getLong("xid"))
-                        .call(nextXid -> transactionsEnded(conn, nextXid, startTimeout))
+                .flatMap(walPosition -> single(conn, TAKE_XID).map(r -> r.getLong("xid"))
+                        .call(taken -> transactionsEnded(conn, taken, System.nanoTime() + startTimeout.toNanos(),
+                                startTimeout))
                         .call(() -> conn.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").execute())
                         .flatMap(ignored -> conn.preparedQuery(COUNT).execute(range))
                         .map(count -> {
@@ -94,8 +114,10 @@ public class SnapshotReader {
                             onSnapshot.accept(version, count.iterator().next().getLong("n"));
                             return version;
                         }))
-                .flatMap(version -> conn.prepare(ROWS).map(statement -> new Reading(statement.cursor(range),
-                        version, System.currentTimeMillis())))
+                .flatMap(version -> conn.prepare(ROWS).map(statement -> {
+                    session.statement = statement;
+                    return new Reading(statement.cursor(range), version, System.currentTimeMillis());
+                }))
                 .onItem().transformToMulti(reading -> Multi.createBy().repeating()
                         .uni(() -> reading.cursor.read(pageSize))
                         .whilst(rows -> reading.cursor.hasMore())
@@ -105,22 +127,19 @@ public class SnapshotReader {
     private record Reading(Cursor cursor, long version, long snapshotMillis) {
     }
 
-    /** Waits until no transaction that had an id below {@code nextXid} is still running. */
-    private static Uni<Void> transactionsEnded(SqlConnection conn, long nextXid, Duration timeout) {
-        return single(conn, OLDEST_RUNNING_XID)
-                .flatMap(r -> r.getLong("xid") >= nextXid ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new TransactionsStillRunning()))
-                .onFailure(TransactionsStillRunning.class).retry().withBackOff(POLL, POLL)
-                .atMost(Math.max(1, timeout.toMillis() / POLL.toMillis()))
-                .onFailure(TransactionsStillRunning.class).transform(e -> new IllegalStateException(
-                        "transactions that started before the backfill were still open after " + timeout
-                                + " (pipeline.backfill.start-timeout)"));
-    }
-
-    private static final class TransactionsStillRunning extends RuntimeException {
-        TransactionsStillRunning() {
-            super(null, null, false, false);
-        }
+    /** Waits until no transaction with an id below {@code taken} is still running, or fails at the deadline. */
+    private static Uni<Void> transactionsEnded(SqlConnection conn, long taken, long deadlineNanos, Duration timeout) {
+        return single(conn, OLDEST_RUNNING_XID).flatMap(r -> {
+            if (r.getLong("xid") > taken) {
+                return Uni.createFrom().voidItem();
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                return Uni.createFrom().failure(new IllegalStateException("transactions that started before the "
+                        + "backfill were still open after " + timeout + " (pipeline.backfill.start-timeout)"));
+            }
+            return Uni.createFrom().voidItem().onItem().delayIt().by(POLL)
+                    .flatMap(ignored -> transactionsEnded(conn, taken, deadlineNanos, timeout));
+        });
     }
 
     private static Uni<Row> single(SqlConnection conn, String sql) {

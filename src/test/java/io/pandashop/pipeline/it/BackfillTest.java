@@ -152,6 +152,42 @@ class BackfillTest {
         run.removeFromLeaderboard(redis, keys);
     }
 
+    /**
+     * A transaction that changed a row before the backfill began, and commits only after: the backfill waits for
+     * it before taking its snapshot, so that change is not lost behind the backfill's older copy of the row.
+     */
+    @Test
+    void aBackfillWaitsForTransactionsThatWroteBeforeItBegan() throws Exception {
+        EngagementRun run = new EngagementRun(pg, clickHouse);
+        run.insertContent(10);
+        run.insertEvents(1, 200, 10, 300, 30);
+        Set<Long> ids = run.ids();
+        awaitDelivered(run, ids, run.expectedRows(), run.expectedScores());
+        long changed = java.util.Collections.min(ids);
+        io.vertx.mutiny.sqlclient.SqlConnection writer = pg.getConnection().await().indefinitely();
+        try {
+            io.vertx.mutiny.sqlclient.Transaction tx = writer.begin().await().indefinitely();
+            writer.preparedQuery("UPDATE engagement_events SET duration_ms = 123456 WHERE id = $1")
+                    .execute(Tuple.of(changed)).await().indefinitely();
+            Instant[] range = eventRange(run);
+            String id = start(range[0], range[1], null).getString("id");
+            Thread.sleep(2000);
+            JsonPath waiting = status(id);
+            assertEquals("RUNNING", waiting.getString("state"), waiting.prettify());
+            assertTrue(waiting.get("rows_total") == null, "no snapshot while an older writer is open: "
+                    + waiting.prettify());
+            tx.commit().await().indefinitely();
+            JsonPath done = awaitFinished(id, Duration.ofMinutes(1));
+            assertEquals("SUCCEEDED", done.getString("state"), done.prettify());
+        } finally {
+            writer.close().await().indefinitely();
+        }
+        Map<Long, String> expected = run.expectedRows();
+        assertTrue(expected.get(changed).contains("|123456|"), expected.get(changed));
+        awaitDelivered(run, ids, expected, run.expectedScores());
+        run.removeFromLeaderboard(redis, keys);
+    }
+
     @Test
     void progressIsReportedAndACancelStopsTheBackfill() throws Exception {
         EngagementRun run = new EngagementRun(pg, clickHouse);

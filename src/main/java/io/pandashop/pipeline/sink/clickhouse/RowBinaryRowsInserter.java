@@ -35,8 +35,9 @@ final class RowBinaryRowsInserter implements RowsInserter {
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
             InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken());
+            String schemaKey = rows.table() + rows.columns();
             try {
-                TableSchema schema = schemas.computeIfAbsent(rows.table() + rows.columns(), key -> client
+                TableSchema schema = schemas.computeIfAbsent(schemaKey, key -> client
                         .getTableSchemaFromQuery("SELECT " + String.join(", ", rows.columns()) + " FROM "
                                 + rows.table()));
                 client.insert(rows.table(), rows.columns(), out -> {
@@ -50,6 +51,7 @@ final class RowBinaryRowsInserter implements RowsInserter {
                     }
                 }, ClickHouseFormat.RowBinary, settings).get(60, TimeUnit.SECONDS).close();
             } catch (Exception e) {
+                schemas.remove(schemaKey); // read the column types again before the retry: the table may have changed
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                 throw new ClickHouseWriteException(rows.table(), cause);
             }

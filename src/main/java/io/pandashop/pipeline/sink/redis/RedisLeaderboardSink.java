@@ -76,10 +76,10 @@ public class RedisLeaderboardSink extends ChannelDestination {
         for (int i = 0; i < changes.size(); i++) {
             FactChange c = changes.get(i);
             EnrichedEvent shown = c.deleted() ? c.previous() : c.current();
-            long bucket = -1;
+            // -1: outside the window (history). A change inside it without a contribution has score 0.
+            long bucket = keys.countingBucket(shown.eventTs(), now);
             long score = 0;
             if (!c.deleted() && shown.contentId() != null && shown.engagementPercent() != null) {
-                bucket = keys.countingBucket(shown.eventTs(), now);
                 score = hundredths(shown.engagementPercent());
             }
             eval.arg(keys.eventState(c.eventId()))
