@@ -70,7 +70,7 @@ class ComposeFileTest {
         assertTrue(services.path("connect").path("image").asText()
                 .endsWith(":" + KubernetesManifestsTest.localDebeziumVersion()));
         String init = services.path("connector-init").toString();
-        assertTrue(init.contains("../connector/debezium-postgres.json"), init);
+        assertTrue(init.contains("connector/debezium-postgres.json:/connector/"), init);
         assertTrue(init.contains("\\\"topic.prefix\\\": \\\"" + prefix + "\\\""), init);
         assertEquals(envDefault("TOPIC_PREFIX"), prefix);
         for (String dependency : List.of("redpanda", "postgres", "clickhouse", "redis")) {
