@@ -1,5 +1,7 @@
 package io.pandashop.pipeline.deploy;
 
+import io.pandashop.pipeline.testsupport.FileTrees;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -8,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +35,7 @@ class LocalStackFolderPermissionsTest {
         try {
             Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
             Path clone = home.resolve("cdc-pipeline");
-            copyTree(ROOT.resolve("deploy/local"), clone.resolve("deploy/local"));
+            FileTrees.copy(ROOT.resolve("deploy/local"), clone.resolve("deploy/local"), StandardCopyOption.COPY_ATTRIBUTES);
             String port = Integer.toString(freePort());
 
             Result refused = run(clone, Map.of("PG_PORT", port), "stack-up.sh", "postgres");
@@ -55,8 +55,8 @@ class LocalStackFolderPermissionsTest {
                 run(clone, moved, "stack-down.sh", "--purge", "postgres");
             }
         } finally {
-            delete(home);
-            delete(elsewhere);
+            FileTrees.delete(home);
+            FileTrees.delete(elsewhere);
         }
     }
 
@@ -76,25 +76,6 @@ class LocalStackFolderPermissionsTest {
         String output = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " did not end");
         return new Result(p.exitValue(), output, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     private static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package io.pandashop.pipeline.it;
 
+import io.pandashop.pipeline.packaged.PackagedService;
+
 import io.restassured.RestAssured;
 
 import java.io.File;
@@ -28,7 +30,7 @@ final class StackControl {
     }
 
     static String connectUrl() {
-        return "http://127.0.0.1:" + env("CONNECT_PORT", "18083");
+        return "http://127.0.0.1:" + PackagedService.env("CONNECT_PORT", "18083");
     }
 
     /** Restarts the connector and its tasks: after its database went away a task may have stopped for good. */
@@ -39,11 +41,11 @@ final class StackControl {
     private static void run(String script, String component) {
         ProcessBuilder pb = new ProcessBuilder("bash", script, component).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.put("RUN_DIR", env("RUN_DIR", Path.of(".run", "test").toAbsolutePath().toString()));
-        env.putAll(io.pandashop.pipeline.packaged.PackagedService.stackEnvironment());
-        env.put("KAFKA_CONTROLLER_PORT", env("KAFKA_CONTROLLER_PORT", "19093"));
-        env.put("CONNECT_PORT", env("CONNECT_PORT", "18083"));
-        env.put("CLICKHOUSE_TCP_PORT", env("CLICKHOUSE_TCP_PORT", "19000"));
+        env.put("RUN_DIR", PackagedService.env("RUN_DIR", Path.of(".run", "test").toAbsolutePath().toString()));
+        env.putAll(PackagedService.stackEnvironment());
+        env.put("KAFKA_CONTROLLER_PORT", PackagedService.env("KAFKA_CONTROLLER_PORT", "19093"));
+        env.put("CONNECT_PORT", PackagedService.env("CONNECT_PORT", "18083"));
+        env.put("CLICKHOUSE_TCP_PORT", PackagedService.env("CLICKHOUSE_TCP_PORT", "19000"));
         env.put("PG_FAST", "1");
         try {
             File log = Files.createTempFile("stack-", ".log").toFile();
@@ -57,10 +59,5 @@ final class StackControl {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 }

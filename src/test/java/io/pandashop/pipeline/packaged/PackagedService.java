@@ -1,5 +1,7 @@
 package io.pandashop.pipeline.packaged;
 
+import io.pandashop.pipeline.testsupport.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The packaged service (target/quarkus-app) started the way src/main/docker/Dockerfile.jvm starts it: its COPY
@@ -225,9 +226,7 @@ public final class PackagedService implements AutoCloseable {
         if (process.isAlive()) {
             stop(Duration.ofSeconds(20));
         }
-        try (Stream<Path> files = Files.walk(imageRoot)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FileTrees.delete(imageRoot);
     }
 
     /** COPY SRC DEST: a folder's contents, or the files a glob matches, into the folder DEST. */
@@ -242,17 +241,7 @@ public final class PackagedService implements AutoCloseable {
             }
             return;
         }
-        Path from = ROOT.resolve(source);
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path to = dest.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        FileTrees.copy(ROOT.resolve(source), dest, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static boolean runningAsRoot() {
