@@ -6,7 +6,7 @@
 //   baseline  bare kafka-clients consumer: read + decode (Jackson readTree) the whole events topic
 //   drain     watch a freshly started service (/q/health/ready, /q/metrics, /proc/<pid>) until every
 //             destination has taken the expected number of changes
-//   e2e       tail the generator's --commit-log, poll Redis (EXISTS <prefix>:ev:<id>) and ClickHouse for
+//   e2e       tail the generator's --commit-log, poll Redis (HEXISTS <prefix>:evs:<id/1024> <id>) and ClickHouse for
 //             the committed ids, sample the events topic's end offsets
 // Every mode writes one JSON object to --out.
 
@@ -755,6 +755,11 @@ public class Bench {
             long[] inserted = {0, 0, Long.MAX_VALUE, 0}; // count, lines, first commit ms, last commit ms
             Stats redis = new Stats(), ch = new Stats();
             int[] missing = {0, 0};
+            // Per batch (its last id): commit time, when Debezium appended it to Kafka, when Redis had it. Splits
+            // commit->Redis into Debezium's part and the service's.
+            Map<Long, Long> commitOf = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<Long, Long> appendedAt = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<Long, Long> inRedisAt = new java.util.concurrent.ConcurrentHashMap<>();
             List<long[]> offsets = Collections.synchronizedList(new ArrayList<>());
 
             Thread tail = new Thread(() -> {
@@ -783,6 +788,7 @@ public class Bench {
                             inserted[2] = Math.min(inserted[2], ms);
                             inserted[3] = Math.max(inserted[3], ms);
                             Pending p = new Pending(lastId, ms);
+                            commitOf.put(lastId, ms);
                             redisIn.add(p);
                             if (inserted[1]++ % chEvery == 0) chIn.add(p);
                         }
@@ -811,8 +817,11 @@ public class Bench {
                         if (!pend.isEmpty()) {
                             StringBuilder cmd = new StringBuilder();
                             for (Pending x : pend) {
-                                String key = prefix + ":ev:" + x.id();
-                                cmd.append("*2\r\n$6\r\nEXISTS\r\n$").append(key.length()).append("\r\n").append(key).append("\r\n");
+                                // The service's state hash of 1,024 consecutive ids holds the event under its id.
+                                String key = prefix + ":evs:" + Math.floorDiv(x.id(), 1024);
+                                String field = Long.toString(x.id());
+                                cmd.append("*3\r\n$7\r\nHEXISTS\r\n$").append(key.length()).append("\r\n").append(key)
+                                        .append("\r\n$").append(field.length()).append("\r\n").append(field).append("\r\n");
                             }
                             os.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
                             os.flush();
@@ -822,7 +831,10 @@ public class Bench {
                             List<Pending> keep = new ArrayList<>();
                             for (int i = 0; i < pend.size(); i++) {
                                 Pending x = pend.get(i);
-                                if (found[i]) redis.add(x.commitMs(), now - x.commitMs());
+                                if (found[i]) {
+                                    redis.add(x.commitMs(), now - x.commitMs());
+                                    inRedisAt.put(x.id(), now);
+                                }
                                 else if (now - x.commitMs() > giveUpMs) missing[0]++;
                                 else keep.add(x);
                             }
@@ -904,6 +916,24 @@ public class Bench {
                 }
             }, "offsets");
 
+            // The events topic from its start: each record's timestamp is when Connect produced it.
+            java.util.regex.Pattern idInKey = java.util.regex.Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
+            Thread appendReader = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> c = consumer(req(o, "bootstrap"), "bench-e2e-append-" + System.nanoTime())) {
+                    c.subscribe(List.of(topic));
+                    while (!stop.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            if (r.key() == null) continue;
+                            var m = idInKey.matcher(new String(r.key(), StandardCharsets.UTF_8));
+                            if (m.find()) appendedAt.putIfAbsent(Long.parseLong(m.group(1)), r.timestamp());
+                        }
+                    }
+                } catch (Exception e) {
+                    log("topic reader: %s", e);
+                }
+            }, "appends");
+
+            appendReader.start();
             offsetSampler.start();
             tail.start();
             redisPoller.start();
@@ -933,14 +963,24 @@ public class Bench {
             redisPoller.join(5000);
             chPoller.join(5000);
             offsetSampler.join(5000);
+            appendReader.join(5000);
 
             ObjectNode out = MAPPER.createObjectNode();
+            Stats toKafka = new Stats(), kafkaToRedis = new Stats();
+            commitOf.forEach((id, commitMs) -> {
+                Long appended = appendedAt.get(id), seen = inRedisAt.get(id);
+                if (appended != null) toKafka.add(commitMs, appended - commitMs);
+                if (appended != null && seen != null) kafkaToRedis.add(commitMs, seen - appended);
+            });
             out.put("inserted_events", inserted[0]);
             out.put("commit_batches", inserted[1]);
             double genSecs = (inserted[3] - inserted[2]) / 1000.0;
             out.put("generator_seconds", round(genSecs, 1));
             out.put("generator_events_per_s", genSecs > 0 ? Math.round(inserted[0] / genSecs) : 0);
             out.set("commit_to_redis", redis.json(missing[0]));
+            // Debezium's part (commit -> record appended to Kafka) and the service's (appended -> in Redis), per batch.
+            out.set("commit_to_kafka", toKafka.json(0));
+            out.set("kafka_to_redis", kafkaToRedis.json(0));
             out.set("commit_to_clickhouse", ch.json(missing[1]));
             out.put("clickhouse_sample_every_nth_batch", chEvery);
             // Debezium: records appended to the events topic between the first and the last commit, per second
@@ -978,6 +1018,9 @@ public class Bench {
             log("commit->redis p50 %s p99 %s max %s ms (%s samples, %s missing); commit->clickhouse p50 %s p99 %s max %s ms",
                 r.path("p50_ms"), r.path("p99_ms"), r.path("max_ms"), r.path("samples"), r.path("missing"),
                 c.path("p50_ms"), c.path("p99_ms"), c.path("max_ms"));
+            JsonNode k = out.get("commit_to_kafka"), kr = out.get("kafka_to_redis");
+            log("of which commit->kafka (Debezium) p50 %s p99 %s max %s ms; kafka->redis (service) p50 %s p99 %s max %s ms",
+                k.path("p50_ms"), k.path("p99_ms"), k.path("max_ms"), kr.path("p50_ms"), kr.path("p99_ms"), kr.path("max_ms"));
             return out;
         }
     }

@@ -25,6 +25,19 @@ def fmt(v, unit=""):
         return f"{v:,}{unit}"
     return f"{v}{unit}"
 
+def redis_commandstats(path):
+    """cmdstat_NAME:calls=..,usec=.. lines of INFO commandstats, as {NAME: {calls, usec}}."""
+    if not os.path.exists(path):
+        return None
+    stats = {}
+    for line in open(path):
+        if line.startswith("cmdstat_"):
+            name, fields = line.strip()[len("cmdstat_"):].split(":", 1)
+            kv = dict(f.split("=", 1) for f in fields.split(","))
+            stats[name] = {"calls": int(kv["calls"]), "usec": int(kv["usec"])}
+    return stats
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e", "skip-drain"):
@@ -83,6 +96,7 @@ def main():
         "outage": load(os.path.join(w, "outage.json")),
         "backfill": load(os.path.join(w, "backfill.json")),
         "drain_components_cpu": load(os.path.join(w, "drain-components.json")),
+        "drain_redis_commandstats": redis_commandstats(os.path.join(w, "redis-commandstats.txt")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
         "work_dir": w,
     }
@@ -134,6 +148,13 @@ def main():
             L.append(f"| CPU µs per change (drain): service / Redis / ClickHouse / Kafka broker / receiver | "
                      f"{service_us:.1f} / {per('redis_cpu_s'):.1f} / {per('clickhouse_cpu_s'):.1f} / "
                      f"{per('kafka_cpu_s'):.1f} / {per('external_cpu_s'):.1f} |")
+        stats = redis_commandstats(os.path.join(w, "redis-commandstats.txt"))
+        if stats and fill and fill.get("changes"):
+            n = fill["changes"]
+            parts = [f"{c} {s['calls'] / n:.2f} calls, {s['usec'] / n:.1f} µs" for c, s in
+                     sorted(stats.items(), key=lambda kv: -kv[1]["usec"]) if s["usec"] / n >= 0.05]
+            L.append(f"| Redis time per change by command (INFO commandstats; the script's includes the commands it calls) | "
+                     f"{'; '.join(parts)} |")
         if drain.get("cpu_seconds_drain") and drain.get("seconds_from_ready"):
             L.append(f"| Service CPU use during the drain (cores of {machine['nproc']}) | "
                      f"{drain['cpu_seconds_drain'] / drain['seconds_from_ready']:.2f} |")
@@ -150,6 +171,11 @@ def main():
         L.append(f"| &nbsp;&nbsp;commit→Redis p50 / p99 / max (n) | {fmt(rd.get('p50_ms'))} / {fmt(rd.get('p99_ms'))} / "
                  f"{fmt(rd.get('max_ms'))} ms ({fmt(rd.get('samples'))} batches, {fmt(rd.get('missing'))} missing; "
                  f"poll every {fmt(rd.get('mean_poll_period_ms'))} ms) |")
+        kd, kr = e.get("commit_to_kafka") or {}, e.get("kafka_to_redis") or {}
+        if kd.get("samples"):
+            L.append(f"| &nbsp;&nbsp;of which commit→Kafka (Debezium) / Kafka→Redis (service), p50 / p99 / max | "
+                     f"{fmt(kd.get('p50_ms'))} / {fmt(kd.get('p99_ms'))} / {fmt(kd.get('max_ms'))} ms; "
+                     f"{fmt(kr.get('p50_ms'))} / {fmt(kr.get('p99_ms'))} / {fmt(kr.get('max_ms'))} ms |")
         L.append(f"| &nbsp;&nbsp;commit→ClickHouse p50 / p99 / max (n) | {fmt(cd.get('p50_ms'))} / {fmt(cd.get('p99_ms'))} / "
                  f"{fmt(cd.get('max_ms'))} ms ({fmt(cd.get('samples'))} sampled batches, {fmt(cd.get('missing'))} missing; "
                  f"poll every {fmt(cd.get('mean_poll_period_ms'))} ms) |")

@@ -119,7 +119,7 @@ start_service() {
   local prefix="$1" group="$2" logf="$3"; shift 3
   LAUNCHED_MS=$(date +%s%3N)
   # The Redis key prefix is its own setting (pipeline.redis.key-prefix, default "pandashop"), not
-  # derived from TOPIC_PREFIX: set it so the keys are <topic prefix>:ev:<id>, :lb:*, :stream:*.
+  # derived from TOPIC_PREFIX: set it so the keys are <topic prefix>:evs:<id/1024>, :lb:*, :stream:*.
   TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" PIPELINE_REDIS_KEY_PREFIX="$prefix" \
     java $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
   SERVICE_PID=$!
@@ -237,16 +237,21 @@ JFR_ARGS=()
 (( JFR )) && JFR_ARGS=(--jfr "$WORK/drain.jfr")
 start_journal_reaper
 component_cpu_mark
+redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
 start_service "$DRAIN_PREFIX" "bench-drain-$STAMP" "$WORK/service-drain.log"
 bench_java drain --pid "$SERVICE_PID" --url "$SVC_URL" --expect "$CHANGES" --launched-ms "$LAUNCHED_MS" \
   --clk-tck "$(getconf CLK_TCK)" "${JFR_ARGS[@]}" --out "$WORK/drain.json" >/dev/null \
   || log "drain: NOT every destination reached $CHANGES changes (see $WORK/drain.json, $WORK/service-drain.log)"
 component_cpu_json "$WORK/drain-components.json"
+# Redis's own time per command (the script's total, and the commands it called) over the drain.
+redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' >"$WORK/redis-commandstats.txt"
 log "drain: CPU of the stack's components meanwhile: $(jq -c . "$WORK/drain-components.json")"
 CH_LIVE=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]')
 CH_ROWS=$(ch "SELECT count() FROM app.enriched_engagements" | tr -d '[:space:]')
 stop_journal_reaper
-REDIS_EV=$(redis-cli -p "$REDIS_PORT" --scan --pattern "$DRAIN_PREFIX:ev:*" | wc -l)
+# Event states: fields of hashes of 1,024 consecutive ids each.
+REDIS_EV=$(redis-cli -p "$REDIS_PORT" --scan --pattern "$DRAIN_PREFIX:evs:*" \
+  | while read -r key; do redis-cli -p "$REDIS_PORT" HLEN "$key"; done | awk '{s+=$1} END {print s+0}')
 EXT_PARKED=$(curl -fsS --max-time 10 "$SVC_URL/q/metrics" 2>/dev/null | awk '/^pipeline_external_parked_total/ {s+=$NF} END {print s+0}' || echo -1)
 jq -n --argjson expect "$LIVE" --argjson live "${CH_LIVE:-0}" --argjson rows "${CH_ROWS:-0}" \
   --argjson redis_ev "$REDIS_EV" --argjson parked "${EXT_PARKED:--1}" \

@@ -1,9 +1,11 @@
 -- Applies a batch of engagement changes atomically and replay-safely.
--- ARGV: bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 8 per change:
---   state_key, lsn, op, bucket (-1: older than the window), leaderboard_key, content_id,
+-- ARGV: bucket_seconds, window_seconds, state_ttl_seconds, stream_maxlen, then 10 per change:
+--   state_key, event_id, lsn, op, bucket (-1: older than the window), leaderboard_key, content_id,
 --   score (hundredths), stream_key, data   -- keys are built by the caller: no string work here
--- state_key remembers "lsn|leaderboard_key|content_id|score" of what was last applied: a change whose
--- lsn is not newer is a replay and changes nothing; a newer one first retracts the old score.
+-- Each event's state is a field (its id) of a hash that holds a range of event ids (state_key): "lsn|leaderboard_key|
+-- content_id|score" of what was last applied. A change whose lsn is not newer is a replay and changes nothing; a newer
+-- one first retracts the old score. The states are read with one HMGET and written with one HSET per hash and batch,
+-- not one GET and SET per event: the calls from Lua into Redis were most of the script's time.
 -- A read (op 'r': a backfill's or snapshot's row) that finds what it would apply already applied only moves the
 -- position; a read older than the leaderboard window adds no stream entry (streams show recent activity), and
 -- changes nothing at all when nothing is remembered of it. So re-reading history neither counts twice nor floods
@@ -12,12 +14,44 @@ local bucket_seconds = tonumber(ARGV[1])
 local window_seconds = tonumber(ARGV[2])
 local state_ttl = ARGV[3]
 local maxlen = ARGV[4]
+local call = redis.call
+local unpack = unpack
+-- Arguments per call from Lua: Lua's stack holds a few thousand values at most.
+local CHUNK = 500
+
+-- The batch's event states, by state hash and event id.
+local states = {}
+local wanted = {}
+for i = 5, #ARGV, 10 do
+  local key = ARGV[i]
+  local fields = wanted[key]
+  if not fields then
+    fields = {}
+    wanted[key] = fields
+    states[key] = {}
+  end
+  fields[#fields + 1] = ARGV[i + 1]
+end
+for key, fields in pairs(wanted) do
+  local known = states[key]
+  for from = 1, #fields, CHUNK do
+    local to = math.min(from + CHUNK - 1, #fields)
+    local values = call('HMGET', key, unpack(fields, from, to))
+    for j = from, to do
+      local value = values[j - from + 1]
+      if value then
+        known[fields[j]] = value
+      end
+    end
+  end
+end
+
 local applied = 0
 local expiring = {}
+local written = {}
 -- Leaderboard increments (and retractions) summed per bucket key and content, then sent once each: a batch
 -- touches each (bucket, content) pair once however many of its events fall there.
 local deltas = {}
-local call = redis.call
 local function add(key, member, amount)
   local members = deltas[key]
   if not members then
@@ -26,15 +60,24 @@ local function add(key, member, amount)
   end
   members[member] = (members[member] or 0) + amount
 end
-for i = 5, #ARGV, 9 do
-  local state_key, lsn, op, bucket = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local lb_key, content, score = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-  local stream_key, data = ARGV[i + 7], ARGV[i + 8]
+local function remember(key, id, state)
+  states[key][id] = state
+  local fields = written[key]
+  if not fields then
+    fields = {}
+    written[key] = fields
+  end
+  fields[id] = state
+end
+for i = 5, #ARGV, 10 do
+  local state_key, id, lsn, op, bucket = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local lb_key, content, score = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  local stream_key, data = ARGV[i + 8], ARGV[i + 9]
   local kept_key = ''
   if bucket ~= '-1' and content ~= '' and score ~= '0' then
     kept_key = lb_key
   end
-  local state = call('GET', state_key)
+  local state = states[state_key][id]
   local fresh = true
   if state then
     local old_lsn, old_key, old_content, old_score = string.match(state, '^(%d+)|([^|]*)|([^|]*)|(-?%d+)$')
@@ -42,7 +85,7 @@ for i = 5, #ARGV, 9 do
       fresh = false
     elseif op == 'r' and old_key == kept_key and old_content == content and old_score == score then
       fresh = false
-      call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
+      remember(state_key, id, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score)
     elseif old_key ~= '' then
       add(old_key, old_content, -tonumber(old_score))
       -- The old bucket may have expired already: a retraction must not leave it behind without a TTL.
@@ -56,7 +99,7 @@ for i = 5, #ARGV, 9 do
       add(lb_key, content, tonumber(score))
       expiring[lb_key] = bucket
     end
-    call('SET', state_key, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score, 'EX', state_ttl)
+    remember(state_key, id, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score)
     if op ~= 'r' or bucket ~= '-1' then
       call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
     end
@@ -76,5 +119,21 @@ end
 -- Each bucket leaves the window (plus a minute) at a fixed time: set once per bucket and batch.
 for key, bucket in pairs(expiring) do
   call('EXPIREAT', key, (tonumber(bucket) + 1) * bucket_seconds + window_seconds + 60)
+end
+-- The states, one HSET per hash (in chunks); a hash lives state_ttl after the last write to any of its events.
+for key, fields in pairs(written) do
+  local args = {}
+  for id, state in pairs(fields) do
+    args[#args + 1] = id
+    args[#args + 1] = state
+    if #args >= 2 * CHUNK then
+      call('HSET', key, unpack(args))
+      args = {}
+    end
+  end
+  if #args > 0 then
+    call('HSET', key, unpack(args))
+  end
+  call('EXPIRE', key, state_ttl)
 end
 return applied

@@ -3,8 +3,6 @@ package io.pandashop.pipeline.api;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.pandashop.pipeline.backfill.BackfillStatus;
 import io.pandashop.pipeline.backfill.Backfills;
 import io.smallrye.health.SmallRyeHealthReporter;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Feeds the dashboard (src/main/resources/META-INF/resources/index.html): one snapshot a second over server-sent
@@ -38,12 +35,14 @@ public class DashboardResource {
     private final TopContentResource topContent;
     private final SmallRyeHealthReporter health;
     private final Backfills backfills;
+    private final FreshnessWindow freshnessWindow;
     /** Every readiness check runs at most every 5 s, however many dashboards are open. */
     private final Uni<List<DashboardSnapshot.Dependency>> dependencies;
 
     public DashboardResource(MeterRegistry registry, TopContentResource topContent, SmallRyeHealthReporter health,
-            Backfills backfills) {
+            Backfills backfills, FreshnessWindow freshnessWindow) {
         this.registry = registry;
+        this.freshnessWindow = freshnessWindow;
         this.backfills = backfills;
         this.topContent = topContent;
         this.health = health;
@@ -70,7 +69,7 @@ public class DashboardResource {
         Map<String, DashboardSnapshot.Freshness> freshness = new TreeMap<>();
         for (String d : DESTINATIONS) {
             out.put(d, rates.perSecond(d, sum("pipeline.sink.changes", "destination", d), now));
-            freshness.put(d, freshness(d));
+            freshness.put(d, freshnessWindow.of(d, now));
         }
         long lag = (long) registry.find("pipeline.consumer.lag").gauges().stream().mapToDouble(Gauge::value).sum();
         double dead = registry.find("pipeline.dead.letter").counters().stream().mapToDouble(Counter::count).sum();
@@ -85,22 +84,6 @@ public class DashboardResource {
 
     private double sum(String name, String tag, String value) {
         return registry.find(name).tag(tag, value).counters().stream().mapToDouble(Counter::count).sum();
-    }
-
-    private DashboardSnapshot.Freshness freshness(String destination) {
-        Timer timer = registry.find("pipeline.freshness").tag("destination", destination).timer();
-        Double p50 = null;
-        Double p99 = null;
-        if (timer != null && timer.count() > 0) {
-            for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
-                if (v.percentile() == 0.5) {
-                    p50 = v.value(TimeUnit.MILLISECONDS);
-                } else if (v.percentile() == 0.99) {
-                    p99 = v.value(TimeUnit.MILLISECONDS);
-                }
-            }
-        }
-        return new DashboardSnapshot.Freshness(p50, p99);
     }
 
     private Uni<List<DashboardSnapshot.Dependency>> readDependencies() {

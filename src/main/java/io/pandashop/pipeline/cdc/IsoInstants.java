@@ -7,9 +7,11 @@ import java.time.format.DateTimeParseException;
 
 /**
  * Parses the ISO-8601 instants Debezium writes for TIMESTAMPTZ ("2026-11-27T10:00:00.123456Z") without the
- * general-purpose formatter, which is a measurable share of decoding; anything else goes through it.
+ * general-purpose formatter, which is a measurable share of decoding; anything else goes through it. Formats
+ * instants exactly as {@link Instant#toString()} does, also by hand: the JDK's formatter was 3.5 % of the
+ * service's CPU in the drain profile, writing two timestamps per change envelope.
  */
-final class IsoInstants {
+public final class IsoInstants {
 
     private IsoInstants() {
     }
@@ -46,6 +48,49 @@ final class IsoInstants {
             }
         }
         return slow(s);
+    }
+
+    /** The same text as {@link Instant#toString()}: seconds always, a fraction of 3, 6 or 9 digits when non-zero. */
+    public static String format(Instant t) {
+        long seconds = t.getEpochSecond();
+        if (seconds < FIRST_FAST_SECOND || seconds >= END_FAST_SECOND) {
+            return t.toString(); // years outside 1000-9999 have a sign or a fifth digit
+        }
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        LocalDate date = LocalDate.ofEpochDay(day);
+        int nanos = t.getNano();
+        int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+        char[] c = new char[20 + (fractionDigits == 0 ? 0 : fractionDigits + 1)];
+        put(c, 0, date.getYear(), 4);
+        c[4] = '-';
+        put(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        put(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        put(c, 11, secondOfDay / 3600, 2);
+        c[13] = ':';
+        put(c, 14, secondOfDay / 60 % 60, 2);
+        c[16] = ':';
+        put(c, 17, secondOfDay % 60, 2);
+        if (fractionDigits > 0) {
+            c[19] = '.';
+            put(c, 20, nanos / POWERS_OF_TEN[9 - fractionDigits], fractionDigits);
+        }
+        c[c.length - 1] = 'Z';
+        return new String(c);
+    }
+
+    private static final long FIRST_FAST_SECOND = LocalDate.of(1000, 1, 1).toEpochDay() * 86_400L;
+    private static final long END_FAST_SECOND = LocalDate.of(10000, 1, 1).toEpochDay() * 86_400L;
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000};
+
+    /** Writes {@code value} as exactly {@code width} decimal digits at {@code at} (zero-padded, high digits cut). */
+    public static void put(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static int digits(String s, int from, int to) {

@@ -159,6 +159,13 @@ public interface PipelineConfig {
 
         @WithDefault("pandashop")
         String keyPrefix();
+
+        /**
+         * Changes per script call. A write sends its calls pipelined; each is atomic, and short enough not to hold
+         * Redis (single-threaded) from the API's reads for long.
+         */
+        @WithDefault("1000")
+        int changesPerCall();
     }
 
     interface External {

@@ -1,6 +1,9 @@
 package io.pandashop.pipeline.enrich;
 
+import io.pandashop.pipeline.cdc.Op;
+
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -14,6 +17,7 @@ public final class EnrichedBatch {
     private final List<FactChange> changes;
     private final List<EnrichedBatch> parts;
     private List<byte[]> envelopes;
+    private long[] commitTimesMs;
 
     private EnrichedBatch(List<FactChange> changes, List<EnrichedBatch> parts) {
         this.changes = changes;
@@ -50,13 +54,29 @@ public final class EnrichedBatch {
                     written.addAll(part.envelopes());
                 }
             } else {
-                for (FactChange c : changes) {
-                    written.add(EnvelopeJson.of(c));
-                }
+                written.addAll(EnvelopeJson.of(changes));
             }
             envelopes = written;
         }
         return envelopes;
+    }
+
+    /**
+     * The source commit times of the changes that have one (a backfill's or snapshot's rows do not), computed once
+     * for every destination's freshness meter.
+     */
+    public synchronized long[] commitTimesMs() {
+        if (commitTimesMs == null) {
+            long[] times = new long[changes.size()];
+            int n = 0;
+            for (FactChange c : changes) {
+                if (c.op() != Op.READ) {
+                    times[n++] = c.sourceTsMs();
+                }
+            }
+            commitTimesMs = n == times.length ? times : Arrays.copyOf(times, n);
+        }
+        return commitTimesMs;
     }
 
     public int size() {

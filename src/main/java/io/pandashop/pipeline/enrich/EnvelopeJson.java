@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * How an engagement change is shown outside the service (Redis streams, the external system, the parking
@@ -19,24 +22,42 @@ public final class EnvelopeJson {
     private EnvelopeJson() {
     }
 
-    public static byte[] of(FactChange c) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(640);
+    /** The changes' envelopes, in order, written by one generator (one per change was a visible cost). */
+    public static List<byte[]> of(List<FactChange> changes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(640 * changes.size() + 64);
+        int[] ends = new int[changes.size()];
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("idempotency_key", c.idempotencyKey());
-            g.writeStringField("op", c.op().code());
-            g.writeNumberField("event_id", c.eventId());
-            g.writeNumberField("lsn", c.lsn());
-            g.writeNumberField("tx_id", c.txId());
-            g.writeNumberField("source_ts_ms", c.sourceTsMs());
-            g.writeBooleanField("deleted", c.deleted());
-            g.writeFieldName("event");
-            writeEvent(g, c.deleted() ? c.previous() : c.current());
-            g.writeEndObject();
+            g.setRootValueSeparator(null);
+            for (int i = 0; i < ends.length; i++) {
+                write(g, changes.get(i));
+                g.flush();
+                ends[i] = out.size();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        byte[] all = out.toByteArray();
+        List<byte[]> envelopes = new ArrayList<>(ends.length);
+        int start = 0;
+        for (int end : ends) {
+            envelopes.add(Arrays.copyOfRange(all, start, end));
+            start = end;
+        }
+        return envelopes;
+    }
+
+    private static void write(JsonGenerator g, FactChange c) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("idempotency_key", c.idempotencyKey());
+        g.writeStringField("op", c.op().code());
+        g.writeNumberField("event_id", c.eventId());
+        g.writeNumberField("lsn", c.lsn());
+        g.writeNumberField("tx_id", c.txId());
+        g.writeNumberField("source_ts_ms", c.sourceTsMs());
+        g.writeBooleanField("deleted", c.deleted());
+        g.writeFieldName("event");
+        writeEvent(g, c.deleted() ? c.previous() : c.current());
+        g.writeEndObject();
     }
 
     private static void writeEvent(JsonGenerator g, EnrichedEvent e) throws IOException {
@@ -49,7 +70,7 @@ public final class EnvelopeJson {
         JsonFields.string(g, "content_id", e.contentId());
         JsonFields.string(g, "user_id", e.userId());
         JsonFields.string(g, "event_type", e.eventType());
-        JsonFields.string(g, "event_ts", e.eventTs());
+        JsonFields.instant(g, "event_ts", e.eventTs());
         JsonFields.integer(g, "duration_ms", e.durationMs());
         JsonFields.string(g, "device", e.device());
         JsonFields.string(g, "raw_payload", e.rawPayload());
@@ -59,7 +80,7 @@ public final class EnvelopeJson {
         JsonFields.string(g, "content_title", e.contentTitle());
         JsonFields.string(g, "content_type", e.contentType());
         JsonFields.integer(g, "length_seconds", e.lengthSeconds());
-        JsonFields.string(g, "publish_ts", e.publishTs());
+        JsonFields.instant(g, "publish_ts", e.publishTs());
         g.writeEndObject();
     }
 }

@@ -1,9 +1,11 @@
 package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pandashop.pipeline.cdc.IsoInstants;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Instant;
 
 /** Writes one JSON field whose value may be null, for the hand-written generators of the sinks. */
 public final class JsonFields {
@@ -16,6 +18,15 @@ public final class JsonFields {
             g.writeNullField(field);
         } else {
             g.writeStringField(field, value.toString());
+        }
+    }
+
+    /** As {@link Instant#toString()} writes it. */
+    public static void instant(JsonGenerator g, String field, Instant value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, IsoInstants.format(value));
         }
     }
 

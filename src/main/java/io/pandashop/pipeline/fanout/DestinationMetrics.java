@@ -4,9 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pandashop.pipeline.cdc.Op;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
-import io.pandashop.pipeline.enrich.FactChange;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +31,9 @@ final class DestinationMetrics {
                 .register(registry);
         freshness = Timer.builder("pipeline.freshness").tag("destination", destination)
                 .description("now minus the source commit time, when the destination has durably taken the change")
-                .publishPercentileHistogram().publishPercentiles(0.5, 0.99).minimumExpectedValue(Duration.ofMillis(10))
+                // Histogram buckets only: client-side percentiles cost 4 % of the service's CPU recorded per change.
+                // The dashboard takes p50/p99 from the buckets (api.FreshnessWindow), as Prometheus does.
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry);
         registry.gauge("pipeline.channel.buffered", io.micrometer.core.instrument.Tags.of("destination", destination),
                 buffered);
@@ -52,11 +52,8 @@ final class DestinationMetrics {
         writes.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         written.increment(batch.size());
         sizes.record(batch.size());
-        for (FactChange c : batch.changes()) {
-            if (c.op() == Op.READ) {
-                continue; // a backfill's or snapshot's row has no commit time of its own
-            }
-            freshness.record(Math.max(0, now - c.sourceTsMs()), TimeUnit.MILLISECONDS);
+        for (long committed : batch.commitTimesMs()) {
+            freshness.record(Math.max(0, now - committed), TimeUnit.MILLISECONDS);
         }
     }
 }

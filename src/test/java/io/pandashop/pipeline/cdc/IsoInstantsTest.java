@@ -28,4 +28,24 @@ class IsoInstantsTest {
                 IsoInstants.parse("2026-11-27T12:00:00+02:00"));
         assertEquals(Instant.parse("+12345-01-01T00:00:00Z"), IsoInstants.parse("+12345-01-01T00:00:00Z"));
     }
+
+    @Test
+    void formatsAsTheJdkDoes() {
+        Random random = new Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            long seconds = random.nextLong(-40_000_000_000L, 260_000_000_000L); // years about 700 to 10200
+            int nanos = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            Instant t = Instant.ofEpochSecond(seconds, nanos);
+            assertEquals(t.toString(), IsoInstants.format(t));
+        }
+        for (String s : List.of("1000-01-01T00:00:00Z", "0999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999999999Z",
+                "+10000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.000001Z")) {
+            assertEquals(s, IsoInstants.format(Instant.parse(s)));
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
+import static io.pandashop.pipeline.cdc.IsoInstants.put;
+
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -35,13 +37,6 @@ final class Timestamps {
         c[19] = '.';
         put(c, 20, (int) Math.floorMod(ms, 1000L), 3);
         return new String(c);
-    }
-
-    private static void put(char[] c, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            c[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
     }
 
     /** What DateTime64(3) keeps of an instant: the sorting key compares at this precision. */

@@ -63,10 +63,15 @@ public class LeaderboardKeys {
         return keys;
     }
 
-    /** The last applied source position of an event, and what it contributed. */
-    public String eventState(long eventId) {
-        return prefix + ":ev:" + eventId;
+    /**
+     * The hash that holds, under the event's id, its last applied source position and what it contributed. One hash
+     * holds {@value #EVENTS_PER_STATE_HASH} consecutive ids, so a batch reads and writes its states in a few calls.
+     */
+    public String eventStates(long eventId) {
+        return prefix + ":evs:" + Math.floorDiv(eventId, EVENTS_PER_STATE_HASH);
     }
+
+    public static final int EVENTS_PER_STATE_HASH = 1024;
 
     public String leaderboard(long bucket) {
         return prefix + ":lb:" + bucket;

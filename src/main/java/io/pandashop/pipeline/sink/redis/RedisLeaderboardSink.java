@@ -25,10 +25,13 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Applies engagement changes to Redis in one Lua call per batch: the leaderboard buckets (scores in hundredths of
+ * Applies engagement changes to Redis in Lua calls of up to pipeline.redis.changes-per-call changes: the leaderboard buckets (scores in hundredths of
  * a percent, so sums and retractions are exact) and one stream per content type. The script checks each event's
  * last applied source position in the same atomic step, so replays change nothing. The destination's channel is
  * {@value Channels#TO_REDIS}.
@@ -55,16 +58,28 @@ public class RedisLeaderboardSink extends ChannelDestination {
     }
 
 
-    /** One EVAL per batch; a failure (connection closed, LOADING while Redis replays its AOF) is retried. */
+    /**
+     * One EVAL per pipeline.redis.changes-per-call changes, pipelined; a failure (connection closed, LOADING while
+     * Redis replays its AOF) retries the whole write, and the calls that had already applied change nothing again.
+     */
     @Override
     public Uni<Void> write(EnrichedBatch batch) {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> redis.send(request(batch, clock.instant()))).replaceWithVoid();
+        return Uni.createFrom().deferred(() -> redis.batch(requests(batch, clock.instant()))).replaceWithVoid();
     }
 
-    Request request(EnrichedBatch batch, Instant now) {
+    List<Request> requests(EnrichedBatch batch, Instant now) {
+        int perCall = Math.max(1, config.changesPerCall());
+        List<Request> calls = new ArrayList<>(batch.size() / perCall + 1);
+        for (int from = 0; from < batch.size(); from += perCall) {
+            calls.add(request(batch, from, Math.min(batch.size(), from + perCall), now));
+        }
+        return calls;
+    }
+
+    private Request request(EnrichedBatch batch, int from, int to, Instant now) {
         Request eval = Request.cmd(Command.EVAL)
                 .arg(SCRIPT)
                 .arg(0)
@@ -73,7 +88,13 @@ public class RedisLeaderboardSink extends ChannelDestination {
                 .arg(Math.max(config.dedupHorizon().toSeconds(), keys.windowSeconds() * 2))
                 .arg(config.streamMaxLength());
         List<FactChange> changes = batch.changes();
-        for (int i = 0; i < changes.size(); i++) {
+        // Consecutive events share their state hash, and a batch has a few buckets and types: built once each.
+        Map<Long, String> leaderboards = new HashMap<>();
+        Map<String, String> streams = new HashMap<>();
+        List<byte[]> envelopes = batch.envelopes();
+        long statesOf = Long.MIN_VALUE;
+        String states = null;
+        for (int i = from; i < to; i++) {
             FactChange c = changes.get(i);
             EnrichedEvent shown = c.deleted() ? c.previous() : c.current();
             // -1: outside the window (history). A change inside it without a contribution has score 0.
@@ -82,15 +103,21 @@ public class RedisLeaderboardSink extends ChannelDestination {
             if (!c.deleted() && shown.contentId() != null && shown.engagementPercent() != null) {
                 score = hundredths(shown.engagementPercent());
             }
-            eval.arg(keys.eventState(c.eventId()))
+            long hash = Math.floorDiv(c.eventId(), LeaderboardKeys.EVENTS_PER_STATE_HASH);
+            if (hash != statesOf) {
+                statesOf = hash;
+                states = keys.eventStates(c.eventId());
+            }
+            eval.arg(states)
+                    .arg(c.eventId())
                     .arg(c.lsn())
                     .arg(c.op().code())
                     .arg(bucket)
-                    .arg(bucket < 0 ? "" : keys.leaderboard(bucket))
+                    .arg(bucket < 0 ? "" : leaderboards.computeIfAbsent(bucket, keys::leaderboard))
                     .arg(shown.contentId() == null ? "" : shown.contentId().toString())
                     .arg(score)
-                    .arg(keys.stream(shown.contentType()))
-                    .arg(batch.envelopes().get(i));
+                    .arg(streams.computeIfAbsent(shown.contentType(), keys::stream)) // HashMap: null is a key
+                    .arg(envelopes.get(i));
         }
         return eval;
     }
