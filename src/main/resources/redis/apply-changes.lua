@@ -47,6 +47,7 @@ for key, fields in pairs(wanted) do
 end
 
 local applied = 0
+local trimmed = {}
 local expiring = {}
 local written = {}
 -- Leaderboard increments (and retractions) summed per bucket key and content, then sent once each: a batch
@@ -101,7 +102,8 @@ for i = 5, #ARGV, 10 do
     end
     remember(state_key, id, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score)
     if op ~= 'r' or bucket ~= '-1' then
-      call('XADD', stream_key, 'MAXLEN', '~', maxlen, '*', 'op', op, 'data', data)
+      call('XADD', stream_key, '*', 'op', op, 'data', data)
+      trimmed[stream_key] = true
     end
     applied = applied + 1
   end
@@ -115,6 +117,10 @@ for key, members in pairs(deltas) do
       end
     end
   end
+end
+-- Streams are trimmed once per call, not per entry (fewer arguments per XADD).
+for key in pairs(trimmed) do
+  call('XTRIM', key, 'MAXLEN', '~', maxlen)
 end
 -- Each bucket leaves the window (plus a minute) at a fixed time: set once per bucket and batch.
 for key, bucket in pairs(expiring) do
