@@ -2,6 +2,7 @@ package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,13 +19,35 @@ import java.util.List;
 public final class EnvelopeJson {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final SerializedString IDEMPOTENCY_KEY = new SerializedString("idempotency_key");
+    private static final SerializedString OP = new SerializedString("op");
+    private static final SerializedString EVENT_ID = new SerializedString("event_id");
+    private static final SerializedString LSN = new SerializedString("lsn");
+    private static final SerializedString TX_ID = new SerializedString("tx_id");
+    private static final SerializedString SOURCE_TS_MS = new SerializedString("source_ts_ms");
+    private static final SerializedString DELETED = new SerializedString("deleted");
+    private static final SerializedString EVENT = new SerializedString("event");
+    private static final SerializedString CONTENT_ID = new SerializedString("content_id");
+    private static final SerializedString USER_ID = new SerializedString("user_id");
+    private static final SerializedString EVENT_TYPE = new SerializedString("event_type");
+    private static final SerializedString EVENT_TS = new SerializedString("event_ts");
+    private static final SerializedString DURATION_MS = new SerializedString("duration_ms");
+    private static final SerializedString DEVICE = new SerializedString("device");
+    private static final SerializedString RAW_PAYLOAD = new SerializedString("raw_payload");
+    private static final SerializedString ENGAGEMENT_SECONDS = new SerializedString("engagement_seconds");
+    private static final SerializedString ENGAGEMENT_PERCENT = new SerializedString("engagement_percent");
+    private static final SerializedString CONTENT_SLUG = new SerializedString("content_slug");
+    private static final SerializedString CONTENT_TITLE = new SerializedString("content_title");
+    private static final SerializedString CONTENT_TYPE = new SerializedString("content_type");
+    private static final SerializedString LENGTH_SECONDS = new SerializedString("length_seconds");
+    private static final SerializedString PUBLISH_TS = new SerializedString("publish_ts");
 
     private EnvelopeJson() {
     }
 
     /** The changes' envelopes, in order, written by one generator (one per change was a visible cost). */
     public static List<byte[]> of(List<FactChange> changes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(640 * changes.size() + 64);
+        Bytes out = new Bytes(1024 * changes.size() + 64); // an envelope is 600-900 bytes: no regrowth
         int[] ends = new int[changes.size()];
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.setRootValueSeparator(null);
@@ -36,26 +59,43 @@ public final class EnvelopeJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] all = out.toByteArray();
         List<byte[]> envelopes = new ArrayList<>(ends.length);
         int start = 0;
         for (int end : ends) {
-            envelopes.add(Arrays.copyOfRange(all, start, end));
+            envelopes.add(out.copy(start, end));
             start = end;
         }
         return envelopes;
     }
 
+    /** A byte stream whose slices are copied out directly, without first copying the whole. */
+    private static final class Bytes extends ByteArrayOutputStream {
+        Bytes(int capacity) {
+            super(capacity);
+        }
+
+        byte[] copy(int from, int to) {
+            return Arrays.copyOfRange(buf, from, to);
+        }
+    }
+
     private static void write(JsonGenerator g, FactChange c) throws IOException {
         g.writeStartObject();
-        g.writeStringField("idempotency_key", c.idempotencyKey());
-        g.writeStringField("op", c.op().code());
-        g.writeNumberField("event_id", c.eventId());
-        g.writeNumberField("lsn", c.lsn());
-        g.writeNumberField("tx_id", c.txId());
-        g.writeNumberField("source_ts_ms", c.sourceTsMs());
-        g.writeBooleanField("deleted", c.deleted());
-        g.writeFieldName("event");
+        g.writeFieldName(IDEMPOTENCY_KEY);
+        g.writeString(c.idempotencyKey());
+        g.writeFieldName(OP);
+        g.writeString(c.op().code());
+        g.writeFieldName(EVENT_ID);
+        g.writeNumber(c.eventId());
+        g.writeFieldName(LSN);
+        g.writeNumber(c.lsn());
+        g.writeFieldName(TX_ID);
+        g.writeNumber(c.txId());
+        g.writeFieldName(SOURCE_TS_MS);
+        g.writeNumber(c.sourceTsMs());
+        g.writeFieldName(DELETED);
+        g.writeBoolean(c.deleted());
+        g.writeFieldName(EVENT);
         writeEvent(g, c.deleted() ? c.previous() : c.current());
         g.writeEndObject();
     }
@@ -66,21 +106,22 @@ public final class EnvelopeJson {
             return;
         }
         g.writeStartObject();
-        g.writeNumberField("event_id", e.eventId());
-        JsonFields.string(g, "content_id", e.contentId());
-        JsonFields.string(g, "user_id", e.userId());
-        JsonFields.string(g, "event_type", e.eventType());
-        JsonFields.instant(g, "event_ts", e.eventTs());
-        JsonFields.integer(g, "duration_ms", e.durationMs());
-        JsonFields.string(g, "device", e.device());
-        JsonFields.string(g, "raw_payload", e.rawPayload());
-        JsonFields.number(g, "engagement_seconds", e.engagementSeconds());
-        JsonFields.decimal(g, "engagement_percent", e.engagementPercent());
-        JsonFields.string(g, "content_slug", e.contentSlug());
-        JsonFields.string(g, "content_title", e.contentTitle());
-        JsonFields.string(g, "content_type", e.contentType());
-        JsonFields.integer(g, "length_seconds", e.lengthSeconds());
-        JsonFields.instant(g, "publish_ts", e.publishTs());
+        g.writeFieldName(EVENT_ID);
+        g.writeNumber(e.eventId());
+        JsonFields.string(g, CONTENT_ID, e.contentId());
+        JsonFields.string(g, USER_ID, e.userId());
+        JsonFields.string(g, EVENT_TYPE, e.eventType());
+        JsonFields.instant(g, EVENT_TS, e.eventTs());
+        JsonFields.integer(g, DURATION_MS, e.durationMs());
+        JsonFields.string(g, DEVICE, e.device());
+        JsonFields.string(g, RAW_PAYLOAD, e.rawPayload());
+        JsonFields.number(g, ENGAGEMENT_SECONDS, e.engagementSeconds());
+        JsonFields.decimal(g, ENGAGEMENT_PERCENT, e.engagementPercent());
+        JsonFields.string(g, CONTENT_SLUG, e.contentSlug());
+        JsonFields.string(g, CONTENT_TITLE, e.contentTitle());
+        JsonFields.string(g, CONTENT_TYPE, e.contentType());
+        JsonFields.integer(g, LENGTH_SECONDS, e.lengthSeconds());
+        JsonFields.instant(g, PUBLISH_TS, e.publishTs());
         g.writeEndObject();
     }
 }

@@ -1,56 +1,65 @@
 package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import io.pandashop.pipeline.cdc.IsoInstants;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** Writes one JSON field whose value may be null, for the hand-written generators of the sinks. */
+/**
+ * Writes one JSON field whose value may be null, for the hand-written generators of the sinks. Names are
+ * pre-encoded ({@link com.fasterxml.jackson.core.io.SerializedString}): they are copied, not encoded, per field.
+ */
 public final class JsonFields {
 
     private JsonFields() {
     }
 
-    public static void string(JsonGenerator g, String field, Object value) throws IOException {
+    public static void string(JsonGenerator g, SerializableString field, Object value) throws IOException {
+        g.writeFieldName(field);
         if (value == null) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeStringField(field, value.toString());
+            g.writeString(value.toString());
         }
     }
 
     /** As {@link Instant#toString()} writes it. */
-    public static void instant(JsonGenerator g, String field, Instant value) throws IOException {
+    public static void instant(JsonGenerator g, SerializableString field, Instant value) throws IOException {
+        g.writeFieldName(field);
         if (value == null) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeStringField(field, IsoInstants.format(value));
+            g.writeString(IsoInstants.format(value));
         }
     }
 
-    public static void integer(JsonGenerator g, String field, Integer value) throws IOException {
+    public static void integer(JsonGenerator g, SerializableString field, Integer value) throws IOException {
+        g.writeFieldName(field);
         if (value == null) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeNumberField(field, value.intValue());
+            g.writeNumber(value.intValue());
         }
     }
 
-    public static void number(JsonGenerator g, String field, Double value) throws IOException {
+    public static void number(JsonGenerator g, SerializableString field, Double value) throws IOException {
+        g.writeFieldName(field);
         if (value == null) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeNumberField(field, value.doubleValue());
+            g.writeNumber(value.doubleValue());
         }
     }
 
-    public static void decimal(JsonGenerator g, String field, BigDecimal value) throws IOException {
+    public static void decimal(JsonGenerator g, SerializableString field, BigDecimal value) throws IOException {
+        g.writeFieldName(field);
         if (value == null) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeNumberField(field, value);
+            g.writeNumber(value);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.pandashop.pipeline.sink.external;
 
-import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -10,20 +9,22 @@ import java.util.List;
 record ExternalBatch(int events, byte[] body, String idempotencyKey) {
 
     static ExternalBatch of(List<byte[]> envelopes) {
-        int size = 2 + envelopes.size();
+        int size = 1 + envelopes.size();
         for (byte[] e : envelopes) {
             size += e.length;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-        out.write('[');
+        byte[] body = new byte[Math.max(2, size)];
+        int at = 0;
+        body[at++] = '[';
         for (int i = 0; i < envelopes.size(); i++) {
             if (i > 0) {
-                out.write(',');
+                body[at++] = ',';
             }
-            out.writeBytes(envelopes.get(i));
+            byte[] e = envelopes.get(i);
+            System.arraycopy(e, 0, body, at, e.length);
+            at += e.length;
         }
-        out.write(']');
-        byte[] body = out.toByteArray();
+        body[at] = ']';
         return new ExternalBatch(envelopes.size(), body, sha256(body));
     }
 

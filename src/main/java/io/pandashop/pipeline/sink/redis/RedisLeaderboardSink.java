@@ -25,7 +25,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,27 +58,27 @@ public class RedisLeaderboardSink extends ChannelDestination {
 
 
     /**
-     * One EVAL per pipeline.redis.changes-per-call changes, pipelined; a failure (connection closed, LOADING while
-     * Redis replays its AOF) retries the whole write, and the calls that had already applied change nothing again.
+     * One EVAL per pipeline.redis.changes-per-call changes, one after another, each built just before it is sent (so
+     * one call's buffers are alive at a time, and a change never overtakes an earlier one of the same event). A failure
+     * (connection closed, LOADING while Redis replays its AOF) retries the whole write; the calls that had already
+     * applied change nothing again.
      */
     @Override
     public Uni<Void> write(EnrichedBatch batch) {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> redis.batch(requests(batch, clock.instant()))).replaceWithVoid();
-    }
-
-    List<Request> requests(EnrichedBatch batch, Instant now) {
         int perCall = Math.max(1, config.changesPerCall());
-        List<Request> calls = new ArrayList<>(batch.size() / perCall + 1);
-        for (int from = 0; from < batch.size(); from += perCall) {
-            calls.add(request(batch, from, Math.min(batch.size(), from + perCall), now));
-        }
-        return calls;
+        return Uni.createFrom().deferred(() -> {
+            Instant now = clock.instant(); // per attempt: a retry after an outage counts against the window as of then
+            return Multi.createFrom().range(0, (batch.size() + perCall - 1) / perCall)
+                    .onItem().transformToUniAndConcatenate(call -> redis.send(
+                            request(batch, call * perCall, Math.min(batch.size(), (call + 1) * perCall), now)))
+                    .collect().last().replaceWithVoid();
+        });
     }
 
-    private Request request(EnrichedBatch batch, int from, int to, Instant now) {
+    Request request(EnrichedBatch batch, int from, int to, Instant now) {
         Request eval = Request.cmd(Command.EVAL)
                 .arg(SCRIPT)
                 .arg(0)
