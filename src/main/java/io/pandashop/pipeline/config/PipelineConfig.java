@@ -75,7 +75,7 @@ public interface PipelineConfig {
          * Enriched batches handed to the destinations and not yet acknowledged by all of them. When this many are
          * in flight the fan-out stops taking batches, so the Kafka consumer pauses: this bounds memory.
          */
-        @WithDefault("8")
+        @WithDefault("4")
         int maxInFlight();
     }
 
