@@ -351,6 +351,14 @@ if (( ! SKIP_E2E )); then
       --prefix "$E2E_PREFIX" --redis-port "$REDIS_PORT" --ch-url "$CH_URL" --bootstrap "$BOOT" \
       --topic "$E2E_PREFIX.public.engagement_events" --out "$WORK/e2e-$rate.json" >/dev/null &
     probe=$!
+    # The service's own view every 2 s: per destination the slowest write and the batches waiting, batches in flight
+    # and lag (to tell which stage holds a delay).
+    ( while kill -0 "$probe" 2>/dev/null; do
+        echo "# $(date +%s%3N)"
+        curl -fsS --max-time 2 "$SVC_URL/q/metrics" 2>/dev/null \
+          | grep -E '^(pipeline_sink_write_seconds_max|pipeline_channel_buffered|pipeline_fanout_in_flight|pipeline_consumer_lag|pipeline_records_received_total)' || true
+        sleep 2
+      done ) >"$WORK/service-metrics-$rate.txt" 2>/dev/null &
     sleep 3   # the probe compiles and connects first
     PG_PORT=$PG_PORT "$ROOT/deploy/local/generator/run.sh" --rate "$rate" --duration "$E2E_SECONDS" \
       --commit-log "$WORK/commit-$rate.log" --status-every 30 2>"$WORK/gen-$rate.log" \

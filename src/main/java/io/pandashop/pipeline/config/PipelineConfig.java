@@ -12,8 +12,6 @@ import java.util.Optional;
 @ConfigMapping(prefix = "pipeline")
 public interface PipelineConfig {
 
-    WarmUp warmUp();
-
     /** Debezium's topic.prefix: the CDC topics are <prefix>.public.<table>. */
     @WithDefault("pandashop")
     String topicPrefix();
@@ -70,15 +68,6 @@ public interface PipelineConfig {
          * request. Never logged.
          */
         Optional<String> token();
-    }
-
-    interface WarmUp {
-        /**
-         * Synthetic changes run at start through decoding, enrichment and every destination's request building (no
-         * I/O), so the JIT has compiled that path before the first burst; 0 turns it off.
-         */
-        @WithDefault("30000")
-        int changes();
     }
 
     interface FanOut {

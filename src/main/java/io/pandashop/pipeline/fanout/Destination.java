@@ -28,11 +28,4 @@ public interface Destination {
      * later delivery); fails when the destination is unavailable, and is then retried.
      */
     Uni<Void> write(EnrichedBatch batch);
-
-    /**
-     * Builds what a write of this batch would send, and sends nothing: run on synthetic batches at start, so the
-     * JIT has compiled the write path before real traffic ({@link JitWarmUp}).
-     */
-    default void rehearse(EnrichedBatch batch) {
-    }
 }

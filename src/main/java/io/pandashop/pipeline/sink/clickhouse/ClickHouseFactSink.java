@@ -50,11 +50,6 @@ public class ClickHouseFactSink extends ChannelDestination {
         return inserter.insert(rows(changes));
     }
 
-    @Override
-    public void rehearse(EnrichedBatch batch) {
-        rows(batch.changes());
-    }
-
     static ClickHouseRows rows(List<FactChange> changes) {
         ClickHouseRows.Builder rows = new ClickHouseRows.Builder(TABLE, COLUMNS);
         for (FactChange c : changes) {

@@ -47,14 +47,6 @@ public class ExternalSink extends ChannelDestination {
     }
 
     @Override
-    public void rehearse(EnrichedBatch batch) {
-        int size = Math.max(1, config.batchSize());
-        for (int from = 0; from < batch.size(); from += size) {
-            ExternalBatch.of(batch.envelopes().subList(from, Math.min(batch.size(), from + size)));
-        }
-    }
-
-    @Override
     public Uni<Void> write(EnrichedBatch batch) {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();

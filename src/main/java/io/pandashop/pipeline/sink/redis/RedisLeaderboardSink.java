@@ -78,15 +78,6 @@ public class RedisLeaderboardSink extends ChannelDestination {
         });
     }
 
-    @Override
-    public void rehearse(EnrichedBatch batch) {
-        int perCall = Math.max(1, config.changesPerCall());
-        Instant now = clock.instant();
-        for (int from = 0; from < batch.size(); from += perCall) {
-            request(batch, from, Math.min(batch.size(), from + perCall), now);
-        }
-    }
-
     Request request(EnrichedBatch batch, int from, int to, Instant now) {
         Request eval = Request.cmd(Command.EVAL)
                 .arg(SCRIPT)
