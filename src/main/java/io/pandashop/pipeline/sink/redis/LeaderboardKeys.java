@@ -68,7 +68,12 @@ public class LeaderboardKeys {
      * holds {@value #EVENTS_PER_STATE_HASH} consecutive ids, so a batch reads and writes its states in a few calls.
      */
     public String eventStates(long eventId) {
-        return prefix + ":evs:" + Math.floorDiv(eventId, EVENTS_PER_STATE_HASH);
+        return prefix + ":evs:" + stateHash(eventId);
+    }
+
+    /** Which state hash holds the event: equal for consecutive ids, so a caller builds each key once. */
+    public long stateHash(long eventId) {
+        return Math.floorDiv(eventId, EVENTS_PER_STATE_HASH);
     }
 
     public static final int EVENTS_PER_STATE_HASH = 1024;

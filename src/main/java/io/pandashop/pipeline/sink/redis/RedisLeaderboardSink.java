@@ -30,8 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies engagement changes to Redis in Lua calls of up to pipeline.redis.changes-per-call changes: the leaderboard buckets (scores in hundredths of
- * a percent, so sums and retractions are exact) and one stream per content type. The script checks each event's
+ * Applies engagement changes to Redis in Lua calls of up to pipeline.redis.changes-per-call changes: the
+ * leaderboard buckets (scores in hundredths of a percent, so sums and retractions are exact) and one stream per
+ * content type. The script checks each event's
  * last applied source position in the same atomic step, so replays change nothing. The destination's channel is
  * {@value Channels#TO_REDIS}.
  */
@@ -102,7 +103,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
             if (!c.deleted() && shown.contentId() != null && shown.engagementPercent() != null) {
                 score = hundredths(shown.engagementPercent());
             }
-            long hash = Math.floorDiv(c.eventId(), LeaderboardKeys.EVENTS_PER_STATE_HASH);
+            long hash = keys.stateHash(c.eventId());
             if (hash != statesOf) {
                 statesOf = hash;
                 states = keys.eventStates(c.eventId());
