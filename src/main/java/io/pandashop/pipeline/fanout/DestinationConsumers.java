@@ -7,6 +7,7 @@ import io.pandashop.pipeline.health.ConsumerLiveness;
 import io.pandashop.pipeline.health.DependencyRetry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
@@ -59,7 +60,11 @@ public class DestinationConsumers {
                     EnrichedBatch batch = EnrichedBatch.merge(payloads(messages));
                     return retry.untilAvailable(d.name(), () -> {
                         long start = System.nanoTime();
-                        return d.write(batch).invoke(() -> metrics.written(batch, start));
+                        // Built on a worker thread: request building is CPU work, and on an event loop it held up
+                        // the replies of every client sharing that loop.
+                        return Uni.createFrom().deferred(() -> d.write(batch))
+                                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                                .invoke(() -> metrics.written(batch, start));
                     }).chain(() -> ackAll(messages)).invoke(() -> metrics.acked(messages.size()));
                 })
                 .subscribe().with(done -> {
