@@ -56,23 +56,10 @@ public final class IsoInstants {
         if (seconds < FIRST_FAST_SECOND || seconds >= END_FAST_SECOND) {
             return t.toString(); // years outside 1000-9999 have a sign or a fifth digit
         }
-        long day = Math.floorDiv(seconds, 86_400L);
-        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        LocalDate date = LocalDate.ofEpochDay(day);
         int nanos = t.getNano();
         int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
         char[] c = new char[20 + (fractionDigits == 0 ? 0 : fractionDigits + 1)];
-        put(c, 0, date.getYear(), 4);
-        c[4] = '-';
-        put(c, 5, date.getMonthValue(), 2);
-        c[7] = '-';
-        put(c, 8, date.getDayOfMonth(), 2);
-        c[10] = 'T';
-        put(c, 11, secondOfDay / 3600, 2);
-        c[13] = ':';
-        put(c, 14, secondOfDay / 60 % 60, 2);
-        c[16] = ':';
-        put(c, 17, secondOfDay % 60, 2);
+        putDateTime(c, seconds, 'T');
         if (fractionDigits > 0) {
             c[19] = '.';
             put(c, 20, nanos / POWERS_OF_TEN[9 - fractionDigits], fractionDigits);
@@ -84,6 +71,26 @@ public final class IsoInstants {
     private static final long FIRST_FAST_SECOND = LocalDate.of(1000, 1, 1).toEpochDay() * 86_400L;
     private static final long END_FAST_SECOND = LocalDate.of(10000, 1, 1).toEpochDay() * 86_400L;
     private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000};
+
+    /**
+     * Writes "yyyy-MM-dd?HH:mm:ss" (19 characters, {@code separator} between date and time) of a UTC second from
+     * years 1000-9999 into {@code c} from index 0.
+     */
+    public static void putDateTime(char[] c, long epochSecond, char separator) {
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
+        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
+        put(c, 0, date.getYear(), 4);
+        c[4] = '-';
+        put(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        put(c, 8, date.getDayOfMonth(), 2);
+        c[10] = separator;
+        put(c, 11, secondOfDay / 3600, 2);
+        c[13] = ':';
+        put(c, 14, secondOfDay / 60 % 60, 2);
+        c[16] = ':';
+        put(c, 17, secondOfDay % 60, 2);
+    }
 
     /** Writes {@code value} as exactly {@code width} decimal digits at {@code at} (zero-padded, high digits cut). */
     public static void put(char[] c, int at, int value, int width) {

@@ -1,10 +1,9 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
 import static io.pandashop.pipeline.cdc.IsoInstants.put;
+import static io.pandashop.pipeline.cdc.IsoInstants.putDateTime;
 
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 
 /**
  * DateTime64(3, 'UTC') text, "yyyy-MM-dd HH:mm:ss.SSS", the form ClickHouse parses in JSONEachRow without extra
@@ -21,19 +20,8 @@ final class Timestamps {
             return null;
         }
         long ms = instant.toEpochMilli();
-        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(ms, 1000L), 0, ZoneOffset.UTC);
         char[] c = new char[23];
-        put(c, 0, t.getYear(), 4);
-        c[4] = '-';
-        put(c, 5, t.getMonthValue(), 2);
-        c[7] = '-';
-        put(c, 8, t.getDayOfMonth(), 2);
-        c[10] = ' ';
-        put(c, 11, t.getHour(), 2);
-        c[13] = ':';
-        put(c, 14, t.getMinute(), 2);
-        c[16] = ':';
-        put(c, 17, t.getSecond(), 2);
+        putDateTime(c, Math.floorDiv(ms, 1000L), ' ');
         c[19] = '.';
         put(c, 20, (int) Math.floorMod(ms, 1000L), 3);
         return new String(c);
