@@ -25,7 +25,8 @@ public class DebeziumDecoder {
 
     public DebeziumDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.json = mapper.getFactory();
+        // A field given twice is ambiguous (which value did the source mean?): refused, not silently last-wins.
+        this.json = mapper.getFactory().copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     public Change<EngagementRow> decodeEngagement(byte[] value) {
@@ -34,6 +35,24 @@ public class DebeziumDecoder {
 
     public Change<ContentRow> decodeContent(byte[] value) {
         return decode(value, DebeziumDecoder::contentRow);
+    }
+
+    /**
+     * The content id a record's key names ({"id": ...}, or the "payload" of a schema'd key), read even when its value
+     * is unusable, so the row it was meant to change is not kept stale; null when the key does not say.
+     */
+    public UUID contentKey(byte[] key) {
+        if (key == null || key.length == 0) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(key);
+            com.fasterxml.jackson.databind.JsonNode id = root.has("payload") ? root.path("payload").path("id")
+                    : root.path("id");
+            return id.isTextual() && Uuids.isCanonical(id.asText()) ? UUID.fromString(id.asText()) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private <R> Change<R> decode(byte[] value, RowReader<R> reader) {
@@ -48,7 +67,11 @@ public class DebeziumDecoder {
             if (first != JsonToken.START_OBJECT) {
                 throw new MalformedChangeException("not a JSON object");
             }
-            return envelope(p, reader);
+            Change<R> change = envelope(p, reader);
+            if (p.nextToken() != null) {
+                throw new MalformedChangeException("trailing data after the envelope");
+            }
+            return change;
         } catch (JsonProcessingException e) {
             throw new MalformedChangeException("not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -66,6 +89,8 @@ public class DebeziumDecoder {
         long sourceTs = -1;
         long envelopeTs = 0;
         boolean hasSchema = false;
+        boolean hasPayload = false;
+        Change<R> payload = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -75,13 +100,12 @@ public class DebeziumDecoder {
                     p.skipChildren();
                 }
                 case "payload" -> {
-                    if (t == JsonToken.VALUE_NULL) {
-                        return null;
-                    }
                     if (t == JsonToken.START_OBJECT) {
-                        return envelope(p, reader);
+                        payload = envelope(p, reader);
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw new MalformedChangeException("'payload' is not an object");
                     }
-                    throw new MalformedChangeException("'payload' is not an object");
+                    hasPayload = true;
                 }
                 case "before" -> before = row(p, t, reader, "before");
                 case "after" -> after = row(p, t, reader, "after");
@@ -95,8 +119,9 @@ public class DebeziumDecoder {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String name = p.currentName();
                         JsonToken v = p.nextToken();
-                        if ("lsn".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
-                            lsn = p.getLongValue();
+                        if ("lsn".equals(name)) {
+                            Long position = nonNegativeLong(p, v, "source.lsn");
+                            lsn = position == null ? -1 : position;
                         } else if ("ts_ms".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
                             sourceTs = p.getLongValue();
                         } else if ("txId".equals(name) && v == JsonToken.VALUE_NUMBER_INT) {
@@ -108,6 +133,9 @@ public class DebeziumDecoder {
                 }
                 default -> p.skipChildren();
             }
+        }
+        if (hasPayload) {
+            return payload; // a schema'd envelope: the change is its payload (null payload: a tombstone)
         }
         if (op == null) {
             throw new MalformedChangeException(hasSchema ? "schema'd record without 'payload'"
@@ -150,7 +178,7 @@ public class DebeziumDecoder {
             String field = p.currentName();
             JsonToken t = p.nextToken();
             switch (field) {
-                case "id" -> id = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                case "id" -> id = nonNegativeLong(p, t, "id");
                 case "content_id" -> contentId = uuid(p, t, field);
                 case "user_id" -> userId = uuid(p, t, field);
                 case "event_type" -> eventType = text(p, t, field);
@@ -163,7 +191,7 @@ public class DebeziumDecoder {
             }
         }
         if (id == null) {
-            throw new MalformedChangeException("missing or non-numeric 'id'");
+            throw new MalformedChangeException("missing 'id'");
         }
         if (eventTs == null) {
             throw new MalformedChangeException("missing 'event_ts'");
@@ -222,16 +250,32 @@ public class DebeziumDecoder {
         return p.getIntValue();
     }
 
+    /** A bigint column or position: an integer from 0 to Long.MAX_VALUE; null when JSON null. */
+    private static Long nonNegativeLong(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            p.skipChildren();
+            throw new MalformedChangeException("'" + field + "' is not a 64-bit integer: " + p.getText());
+        }
+        long value = p.getLongValue();
+        if (value < 0) {
+            throw new MalformedChangeException("'" + field + "' is negative: " + value);
+        }
+        return value;
+    }
+
     private static UUID uuid(JsonParser p, JsonToken t, String field) throws IOException {
         String s = text(p, t, field);
         if (s == null) {
             return null;
         }
-        try {
-            return UUID.fromString(s);
-        } catch (IllegalArgumentException e) {
+        // Canonical form only: UUID.fromString also takes "1-1-1-1-1", which PostgreSQL never sends.
+        if (!Uuids.isCanonical(s)) {
             throw new MalformedChangeException("'" + field + "' is not a UUID: " + s);
         }
+        return UUID.fromString(s);
     }
 
     private static Instant instant(JsonParser p, JsonToken t, String field) throws IOException {

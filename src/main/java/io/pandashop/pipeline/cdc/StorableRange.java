@@ -16,8 +16,12 @@ public final class StorableRange {
     private StorableRange() {
     }
 
+    public static boolean holds(Instant value) {
+        return value == null || !(value.isBefore(MIN) || value.isAfter(MAX));
+    }
+
     public static void require(String field, Instant value) {
-        if (value != null && (value.isBefore(MIN) || value.isAfter(MAX))) {
+        if (!holds(value)) {
             throw new MalformedChangeException("'" + field + "' " + value
                     + " is outside what ClickHouse DateTime64 stores (1900-01-01 to 2299-12-31)");
         }

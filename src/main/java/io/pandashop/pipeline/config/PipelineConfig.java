@@ -44,6 +44,17 @@ public interface PipelineConfig {
 
     Admin admin();
 
+    DeadLetter deadLetter();
+
+    interface DeadLetter {
+        /**
+         * A value larger than this goes to the dead-letter topic as a truncated copy (headers name the original's
+         * position and size): below the producer's max.request.size (1 MiB) with room for key and headers.
+         */
+        @WithDefault("900000")
+        int maxValueBytes();
+    }
+
     interface Backfill {
         /** Rows per cursor read; each page travels through the pipeline as one batch. */
         @WithDefault("2000")
@@ -77,6 +88,13 @@ public interface PipelineConfig {
          */
         @WithDefault("4")
         int maxInFlight();
+
+        /**
+         * The same bound in bytes of the source records in flight (Kafka values), so a few huge rows cannot exhaust
+         * the heap: past it the fan-out waits too. A single batch larger than this still goes, alone.
+         */
+        @WithDefault("33554432")
+        long maxInFlightBytes();
     }
 
     interface Destination {
@@ -100,6 +118,13 @@ public interface PipelineConfig {
 
         @WithDefault("PT10S")
         Duration maxBackoff();
+
+        /**
+         * A single record a destination refuses is tried this many times in all (with the same backoff) before it
+         * is parked on the dead-letter topic: a refusal is not an outage, so it is never retried for long.
+         */
+        @WithDefault("2")
+        int rejectedAttempts();
     }
 
     interface ClickHouse {
@@ -130,6 +155,14 @@ public interface PipelineConfig {
         /** Applies the DDL at start; turn off where a DBA owns the schema. */
         @WithDefault("true")
         boolean applySchema();
+
+        /**
+         * Partitions (days of event_ts) one insert may touch: a write spanning more is split by partition, since
+         * ClickHouse refuses an insert over max_partitions_per_insert_block (100 by default). Keep it at or below
+         * the server's setting.
+         */
+        @WithDefault("100")
+        int maxPartitionsPerInsert();
 
     }
 

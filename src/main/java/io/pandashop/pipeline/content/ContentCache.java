@@ -41,6 +41,11 @@ public class ContentCache {
         }
     }
 
+    /** Forgets a row: the next lookup of it reads PostgreSQL. */
+    public void invalidate(UUID id) {
+        entries.remove(id);
+    }
+
     // Bounded memory: drop about a tenth; evicted rows are read again from PostgreSQL when needed.
     private void evictSome() {
         int toDrop = Math.max(1, maxEntries / 10);

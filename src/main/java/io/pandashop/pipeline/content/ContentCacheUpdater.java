@@ -12,11 +12,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Keeps this instance's content cache current from every partition of the content topic. Malformed records
- * are only skipped here: the content-dim consumer (shared group) parks them on the dead-letter topic once.
+ * Keeps this instance's content cache current from every partition of the content topic. A malformed record drops
+ * the row its key names from the cache (read again from PostgreSQL when needed); the content-dim consumer (shared
+ * group) parks it on the dead-letter topic once.
  */
 @ApplicationScoped
 public class ContentCacheUpdater {
@@ -43,7 +45,15 @@ public class ContentCacheUpdater {
                     cache.offer(row.id(), change.isDelete() ? null : row, change.lsn());
                 }
             } catch (MalformedChangeException e) {
-                LOG.debugf("content cache skipped %s: %s", DeadLetterPublisher.describe(record), e.getMessage());
+                // The content-dim consumer (shared group) parks the record once; here the row it was meant to
+                // change must not stay cached as it was: the next lookup reads PostgreSQL.
+                UUID id = decoder.contentKey(record.getKey());
+                if (id != null) {
+                    cache.invalidate(id);
+                }
+                LOG.debugf("content cache skipped %s (%s): %s", DeadLetterPublisher.describe(record),
+                        id == null ? "no content id in its key" : "content " + id + " is read from PostgreSQL next",
+                        e.getMessage());
             }
             barrier.applied(record.getPartition(), DeadLetterPublisher.offsetOf(record));
         }

@@ -16,17 +16,24 @@ public final class EnrichedBatch {
 
     private final List<FactChange> changes;
     private final List<EnrichedBatch> parts;
+    private final long sourceBytes;
     private List<byte[]> envelopes;
     private long[] commitTimesMs;
 
-    private EnrichedBatch(List<FactChange> changes, List<EnrichedBatch> parts) {
+    private EnrichedBatch(List<FactChange> changes, List<EnrichedBatch> parts, long sourceBytes) {
         this.changes = changes;
         this.parts = parts;
+        this.sourceBytes = sourceBytes;
     }
 
     /** @param changes handed over: the caller no longer changes the list */
     public static EnrichedBatch of(List<FactChange> changes) {
-        return new EnrichedBatch(Collections.unmodifiableList(changes), null);
+        return of(changes, 0);
+    }
+
+    /** @param sourceBytes the size of the records the changes came from: what the fan-out's byte bound counts */
+    public static EnrichedBatch of(List<FactChange> changes, long sourceBytes) {
+        return new EnrichedBatch(Collections.unmodifiableList(changes), null, sourceBytes);
     }
 
     /** One batch of all the changes of {@code batches}, in order. */
@@ -35,10 +42,30 @@ public final class EnrichedBatch {
             return batches.get(0);
         }
         List<FactChange> all = new ArrayList<>();
+        long bytes = 0;
         for (EnrichedBatch b : batches) {
             all.addAll(b.changes);
+            bytes += b.sourceBytes;
         }
-        return new EnrichedBatch(all, List.copyOf(batches));
+        return new EnrichedBatch(all, List.copyOf(batches), bytes);
+    }
+
+    /**
+     * Changes [from, to) as a batch of their own (a destination isolating what it refuses), sharing the envelopes
+     * already written.
+     */
+    public EnrichedBatch slice(int from, int to) {
+        if (from == 0 && to == changes.size()) {
+            return this;
+        }
+        EnrichedBatch part = new EnrichedBatch(changes.subList(from, to), null, 0);
+        part.envelopes = envelopes().subList(from, to);
+        return part;
+    }
+
+    /** Bytes of the source records (0 where unknown, e.g. a backfill's pages, bounded by their own count). */
+    public long sourceBytes() {
+        return sourceBytes;
     }
 
     public List<FactChange> changes() {

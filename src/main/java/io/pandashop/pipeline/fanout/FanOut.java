@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * Sends every enriched batch to each enabled destination's emitter channel. The copies' acks count down to the
  * source batch (Messages.chain): its Kafka offsets are committed only when every destination has acked. At most
- * pipeline.fan-out.max-in-flight batches are un-acked at once; past that the fan-out stops taking batches and the
+ * pipeline.fan-out.max-in-flight batches (and max-in-flight-bytes of their source records) are un-acked at once;
+ * past that the fan-out stops taking batches and the
  * Kafka consumer pauses, so a stalled destination holds memory to that bound and the others are not blocked.
  */
 @ApplicationScoped
@@ -36,10 +37,12 @@ public class FanOut {
                 .filter(d -> config.destinations().get(d.name()).enabled())
                 .sorted(Comparator.comparing(Destination::name))
                 .toList();
-        this.inFlight = new AsyncPermits(config.fanOut().maxInFlight());
+        this.inFlight = new AsyncPermits(config.fanOut().maxInFlight(), config.fanOut().maxInFlightBytes());
         registry.gauge("pipeline.fanout.in.flight", Tags.empty(), inFlight, AsyncPermits::inUse);
-        LOG.infof("fan-out to %s, at most %d batches in flight",
-                active.stream().map(Destination::name).toList(), config.fanOut().maxInFlight());
+        registry.gauge("pipeline.fanout.in.flight.bytes", Tags.empty(), inFlight, AsyncPermits::bytesInUse);
+        LOG.infof("fan-out to %s, at most %d batches and %d MB of source records in flight",
+                active.stream().map(Destination::name).toList(), config.fanOut().maxInFlight(),
+                config.fanOut().maxInFlightBytes() / (1024 * 1024));
     }
 
     @Incoming(Channels.ENRICHED_CHANGES)
@@ -58,10 +61,11 @@ public class FanOut {
         if (batch.isEmpty() || active.isEmpty()) {
             return Uni.createFrom().completionStage(in.ack());
         }
-        return inFlight.acquire().invoke(() -> {
+        long bytes = batch.sourceBytes();
+        return inFlight.acquire(bytes).invoke(() -> {
             Message<EnrichedBatch> tracked = in
-                    .withAck(() -> in.ack().whenComplete((ok, failure) -> inFlight.release()))
-                    .withNack(reason -> in.nack(reason).whenComplete((ok, failure) -> inFlight.release()));
+                    .withAck(() -> in.ack().whenComplete((ok, failure) -> inFlight.release(bytes)))
+                    .withNack(reason -> in.nack(reason).whenComplete((ok, failure) -> inFlight.release(bytes)));
             Message<?>[] copies = new Message<?>[active.size()];
             for (int i = 0; i < copies.length; i++) {
                 copies[i] = Message.of(batch);

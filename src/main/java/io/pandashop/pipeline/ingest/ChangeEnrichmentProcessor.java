@@ -71,7 +71,8 @@ public class ChangeEnrichmentProcessor {
                                 deadLetters.parkAll(decoded.malformed()))
                         .with((contents, parked) -> contents)
                         .emitOn(Infrastructure.getDefaultWorkerPool())
-                        .map(contents -> batch.withPayload(EnrichedBatch.of(FactChanges.enrich(decoded.changes(), contents)))));
+                        .map(contents -> batch.withPayload(EnrichedBatch.of(FactChanges.enrich(decoded.changes(), contents),
+                                decoded.bytes()))));
     }
 
     /**
@@ -86,7 +87,7 @@ public class ChangeEnrichmentProcessor {
     }
 
     private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,
-            Map<KafkaRecord<byte[], byte[]>, String> malformed) {
+            Map<KafkaRecord<byte[], byte[]>, String> malformed, long bytes) {
     }
 
     private Decoded decode(List<KafkaRecord<byte[], byte[]>> records) {
@@ -94,14 +95,14 @@ public class ChangeEnrichmentProcessor {
         List<Change<EngagementRow>> changes = new ArrayList<>(records.size());
         Map<KafkaRecord<byte[], byte[]>, String> malformed = new LinkedHashMap<>();
         Set<UUID> contentIds = new HashSet<>();
+        long bytes = 0;
         for (KafkaRecord<byte[], byte[]> record : records) {
+            bytes += record.getPayload() == null ? 0 : record.getPayload().length;
             try {
-                Change<EngagementRow> change = decoder.decodeEngagement(record.getPayload());
+                Change<EngagementRow> change = storable(decoder.decodeEngagement(record.getPayload()));
                 if (change == null) {
                     continue;
                 }
-                requireStorable(change.before());
-                requireStorable(change.after());
                 changes.add(change);
                 addContentId(contentIds, change.before());
                 addContentId(contentIds, change.after());
@@ -109,13 +110,26 @@ public class ChangeEnrichmentProcessor {
                 malformed.put(record, e.getMessage());
             }
         }
-        return new Decoded(changes, contentIds, malformed);
+        return new Decoded(changes, contentIds, malformed, bytes);
     }
 
-    private static void requireStorable(EngagementRow row) {
-        if (row != null) {
-            StorableRange.require("event_ts", row.eventTs());
+    /**
+     * Only the image being stored is range-checked: an after image ClickHouse cannot hold makes the record bad. A
+     * before image it cannot hold was never stored (its insert was parked), so there is nothing to retract: an update
+     * that corrects it lands as if it were an insert, and its delete changes nothing (null: skipped).
+     */
+    static Change<EngagementRow> storable(Change<EngagementRow> change) {
+        if (change == null) {
+            return null;
         }
+        if (change.after() != null) {
+            StorableRange.require("event_ts", change.after().eventTs());
+        }
+        if (change.before() != null && !StorableRange.holds(change.before().eventTs())) {
+            return change.after() == null ? null
+                    : new Change<>(change.op(), null, change.after(), change.lsn(), change.tsMs(), change.txId());
+        }
+        return change;
     }
 
     private static void addContentId(Set<UUID> ids, EngagementRow row) {

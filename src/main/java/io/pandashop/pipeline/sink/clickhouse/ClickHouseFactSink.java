@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
 import io.pandashop.pipeline.config.Channels;
+import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
@@ -13,7 +14,11 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 
 /**
@@ -30,43 +35,88 @@ public class ClickHouseFactSink extends ChannelDestination {
     static final List<String> COLUMNS = List.of("event_id", "content_id", "user_id", "event_type", "event_ts",
             "duration_ms", "device", "engagement_seconds", "engagement_percent", "content_slug", "content_title",
             "content_type", "length_seconds", "publish_ts", "version", "is_deleted");
+    private static final int EVENT_TS = COLUMNS.indexOf("event_ts");
+    private static final int VERSION = COLUMNS.indexOf("version");
 
     private final RowsInserter inserter;
+    private final int maxPartitionsPerInsert;
 
-    public ClickHouseFactSink(RowsInserter inserter,
+    public ClickHouseFactSink(RowsInserter inserter, PipelineConfig config,
             @Channel(Channels.TO_CLICKHOUSE) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_CLICKHOUSE) Multi<Message<EnrichedBatch>> consumer) {
         super("clickhouse", channel, consumer);
         this.inserter = inserter;
+        this.maxPartitionsPerInsert = Math.max(1, config.clickhouse().maxPartitionsPerInsert());
     }
 
+    /** One insert per group of at most max-partitions-per-insert days, one after another. */
     @Override
     public Uni<Void> write(EnrichedBatch batch) {
         List<FactChange> changes = batch.changes();
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return inserter.insert(rows(changes));
+        Uni<Void> inserts = Uni.createFrom().voidItem();
+        for (ClickHouseRows rows : rows(changes, maxPartitionsPerInsert)) {
+            inserts = inserts.chain(() -> inserter.insert(rows));
+        }
+        return inserts;
     }
 
-    static ClickHouseRows rows(List<FactChange> changes) {
-        ClickHouseRows.Builder rows = new ClickHouseRows.Builder(TABLE, COLUMNS);
+    /**
+     * The changes' rows, grouped so that no insert spans more than {@code maxPartitions} partitions (days of
+     * event_ts, the table's PARTITION BY). The grouping depends only on the rows, so a retried write sends the
+     * same inserts with the same deduplication tokens. Most writes span a day or two: one insert.
+     */
+    static List<ClickHouseRows> rows(List<FactChange> changes, int maxPartitions) {
+        List<Object[]> all = new ArrayList<>(changes.size() + 16);
         for (FactChange c : changes) {
             EnrichedEvent old = c.previous();
             if (old != null && (c.deleted() || keyMoved(old, c.current()))) {
-                rows.row(old.eventId(), old.contentId(), null, null, old.eventTs(), null, null, null, null, null, null,
-                        null, null, null, c.lsn(), 1);
+                all.add(new Object[] {old.eventId(), old.contentId(), null, null, old.eventTs(), null, null, null,
+                        null, null, null, null, null, null, c.lsn(), 1});
             }
             if (!c.deleted()) {
                 EnrichedEvent e = c.current();
-                rows.row(e.eventId(), e.contentId(), e.userId(), e.eventType(), e.eventTs(), e.durationMs(),
-                        e.device(), e.engagementSeconds(), e.engagementPercent(), e.contentSlug(), e.contentTitle(),
-                        e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0);
+                all.add(new Object[] {e.eventId(), e.contentId(), e.userId(), e.eventType(), e.eventTs(),
+                        e.durationMs(), e.device(), e.engagementSeconds(), e.engagementPercent(), e.contentSlug(),
+                        e.contentTitle(), e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0});
             }
-            rows.token().add(c.eventId(), c.lsn(), c.deleted());
         }
-        return rows.build();
+        TreeMap<Long, Integer> groupOfDay = new TreeMap<>();
+        for (Object[] row : all) {
+            groupOfDay.put(day(row), 0);
+        }
+        int g = 0;
+        int inGroup = 0;
+        for (Map.Entry<Long, Integer> day : groupOfDay.entrySet()) {
+            if (inGroup == maxPartitions) {
+                g++;
+                inGroup = 0;
+            }
+            day.setValue(g);
+            inGroup++;
+        }
+        List<ClickHouseRows.Builder> groups = new ArrayList<>(g + 1);
+        for (int i = 0; i <= g; i++) {
+            groups.add(new ClickHouseRows.Builder(TABLE, COLUMNS));
+        }
+        for (Object[] row : all) {
+            ClickHouseRows.Builder rows = groups.get(groupOfDay.get(day(row)));
+            rows.row(row);
+            rows.token().add((Long) row[0], (Long) row[VERSION], ((Integer) row[VERSION + 1]) == 1);
+        }
+        List<ClickHouseRows> inserts = new ArrayList<>(groups.size());
+        for (ClickHouseRows.Builder rows : groups) {
+            inserts.add(rows.build());
+        }
+        return inserts;
+    }
+
+    /** The row's partition: toDate(event_ts) in UTC. */
+    private static long day(Object[] row) {
+        return Math.floorDiv(Timestamps.millis((Instant) row[EVENT_TS]), 86_400_000L);
     }
 
     private static boolean keyMoved(EnrichedEvent before, EnrichedEvent after) {

@@ -38,7 +38,7 @@ final class ClientV2RowsInserter implements RowsInserter {
                         .get(60, TimeUnit.SECONDS).close();
             } catch (Exception e) {
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                throw new ClickHouseWriteException(rows.table(), cause);
+                throw ClickHouseFailures.of(rows.table(), cause);
             }
             return null;
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

@@ -46,7 +46,7 @@ final class JdbcRowsInserter implements RowsInserter {
                 }
                 ps.executeBatch(); // the statement (and its token) is closed with this insert
             } catch (SQLException e) {
-                throw new ClickHouseWriteException(rows.table(), e);
+                throw ClickHouseFailures.of(rows.table(), e);
             }
             return null;
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

@@ -40,7 +40,7 @@ final class RowBinaryRowsInserter implements RowsInserter {
             } catch (Exception e) {
                 encoders.remove(schemaKey); // read the column types again before the retry: the table may have changed
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                throw new ClickHouseWriteException(rows.table(), cause);
+                throw ClickHouseFailures.of(rows.table(), cause);
             }
             return null;
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

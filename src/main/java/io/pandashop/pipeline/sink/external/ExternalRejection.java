@@ -1,17 +1,20 @@
 package io.pandashop.pipeline.sink.external;
 
+import io.pandashop.pipeline.deadletter.RejectedWrite;
+
 /**
- * The external system answered that it will not take the batch (a 4xx other than 408 and 429): retrying the same
- * request cannot help, so its events go to the dead-letter topic instead of blocking redelivery.
+ * The external system refused the batch's content: 400, 413 or 422. Retrying the same request cannot help, so the
+ * batch is split until the refused events are isolated (a 413 halves it, as any refusal does), and only those go to
+ * the dead-letter topic. Every other answer, 401, 403 and 404 included, is an outage: a rotated token or a
+ * receiver being redeployed must not lose events.
  */
-public class ExternalRejection extends RuntimeException {
+public class ExternalRejection extends RejectedWrite {
 
     public ExternalRejection(int status, String reason) {
-        super("external system rejected the batch: HTTP " + status + (reason == null ? "" : " " + reason),
-                null, false, false);
+        super("external system", "HTTP " + status + (reason == null ? "" : " " + reason));
     }
 
     static boolean isRejection(int status) {
-        return status >= 400 && status < 500 && status != 408 && status != 429;
+        return status == 400 || status == 413 || status == 422;
     }
 }

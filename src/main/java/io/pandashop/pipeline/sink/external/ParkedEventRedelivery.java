@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.deadletter.RejectedWrite;
+import io.pandashop.pipeline.deadletter.RejectionIsolation;
 import io.pandashop.pipeline.health.DependencyRetry;
+import io.pandashop.pipeline.sink.external.ExternalResponseMapper.ExternalUnavailable;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -14,16 +17,21 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Redelivers parked events to the external system, one parking-topic batch at a time, retrying until the system
- * takes them; their offsets are committed only then. Events it rejects go to the dead-letter topic.
+ * Redelivers parked events to the external system, one parking-topic batch at a time, waiting while the system is
+ * unavailable (401, 403, 404, 429 and 5xx included, honouring Retry-After); their offsets are committed only then.
+ * A batch it refuses (400, 413, 422) is split until the refused events are isolated: only those go to the
+ * dead-letter topic, with its answer, and the rest are delivered.
  */
 @ApplicationScoped
 public class ParkedEventRedelivery {
 
     private static final Logger LOG = Logger.getLogger(ParkedEventRedelivery.class);
+    private static final String DEPENDENCY = "external system (parked events)";
 
     private final ExternalDelivery delivery;
     private final DeadLetterPublisher deadLetters;
@@ -40,35 +48,55 @@ public class ParkedEventRedelivery {
 
     @Incoming(Channels.EXTERNAL_PARKING_IN)
     public Uni<Void> redeliver(KafkaRecordBatch<String, byte[]> batch) {
-        List<byte[]> envelopes = new ArrayList<>(batch.getRecords().size());
         List<KafkaRecord<String, byte[]>> records = new ArrayList<>(batch.getRecords().size());
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
             if (record.getPayload() != null && record.getPayload().length > 0) {
-                envelopes.add(record.getPayload());
                 records.add(record);
             }
         }
-        Uni<Void> work = Uni.createFrom().voidItem();
-        if (!envelopes.isEmpty()) {
-            ExternalBatch request = ExternalBatch.of(envelopes);
-            // The live path goes on meanwhile (it parks), so this outage does not hold readiness down.
-            work = retry.untilAvailableInBackground("external system (parked events)",
-                    () -> delivery.deliverOnce(request).invoke(() -> {
-                        redelivered.increment(request.events());
-                        LOG.infof("redelivered %d parked events to the external system", request.events());
-                    }).onFailure(ExternalRejection.class).recoverWithUni(e -> rejected(records, e.getMessage())));
-        }
-        return work.chain(() -> Uni.createFrom().completionStage(batch::ack));
+        return RejectionIsolation.write(0, records.size(), (from, to) -> {
+            Uni<Void> attempt = Uni.createFrom().deferred(() -> deliver(records.subList(from, to)));
+            if (from == 0 && to == records.size()) {
+                attempt = attempt.onFailure(RejectedWrite.class).invoke(e -> LOG.warnf(
+                        "%s; splitting %d parked events to isolate the refused ones", e.getMessage(), records.size()));
+            }
+            return to - from == 1 ? retry.fewTimes(() -> deliver(records.subList(from, to))) : attempt;
+        }, (index, refusal) -> refused(records.get(index), refusal))
+                .chain(() -> Uni.createFrom().completionStage(batch::ack));
     }
 
-    /** The system refuses these events: retrying cannot help, so they go to the dead-letter topic with its answer. */
-    private Uni<Void> rejected(List<KafkaRecord<String, byte[]>> records, String reason) {
-        LOG.warnf("%s; %d events go to the dead-letter topic", reason, records.size());
-        List<Uni<Void>> parked = new ArrayList<>(records.size());
+    /** One POST of these events, retried while the system is unavailable; the live path parks meanwhile. */
+    private Uni<Void> deliver(List<KafkaRecord<String, byte[]>> records) {
+        List<byte[]> envelopes = new ArrayList<>(records.size());
         for (KafkaRecord<String, byte[]> r : records) {
-            byte[] key = r.getKey() == null ? null : r.getKey().getBytes(StandardCharsets.UTF_8);
-            parked.add(deadLetters.park(r.getTopic(), key, r.getPayload(), reason));
+            envelopes.add(r.getPayload());
         }
-        return Uni.join().all(parked).andFailFast().replaceWithVoid();
+        ExternalBatch request = ExternalBatch.of(envelopes);
+        // The live path goes on meanwhile (it parks), so this outage does not hold readiness down.
+        return retry.untilAvailableInBackground(DEPENDENCY, () -> delivery.deliverOnce(request)
+                .onFailure(ExternalUnavailable.class).call(e -> waitRetryAfter((ExternalUnavailable) e))
+                .invoke(() -> {
+                    redelivered.increment(request.events());
+                    LOG.infof("redelivered %d parked events to the external system", request.events());
+                }));
+    }
+
+    /** Honours the system's Retry-After before the retry's own backoff. */
+    private static Uni<Void> waitRetryAfter(ExternalUnavailable e) {
+        if (e.retryAfter().isZero()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().voidItem().onItem().delayIt().by(e.retryAfter());
+    }
+
+    /** The system refuses this event on its own: it goes to the dead-letter topic with the system's answer. */
+    private Uni<Void> refused(KafkaRecord<String, byte[]> r, RejectedWrite refusal) {
+        byte[] key = r.getKey() == null ? null : r.getKey().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> position = new LinkedHashMap<>();
+        position.put("destination", "external");
+        position.put("event-id", r.getKey() == null ? "" : r.getKey());
+        position.put("partition", Integer.toString(r.getPartition()));
+        position.put("offset", Long.toString(DeadLetterPublisher.offsetOf(r)));
+        return deadLetters.parkRejected(r.getTopic(), key, r.getPayload(), refusal.getMessage(), position);
     }
 }

@@ -62,7 +62,9 @@ public class RedisLeaderboardSink extends ChannelDestination {
      * One EVAL per pipeline.redis.changes-per-call changes, one after another, each built just before it is sent (so
      * one call's buffers are alive at a time, and a change never overtakes an earlier one of the same event). A failure
      * (connection closed, LOADING while Redis replays its AOF) retries the whole write; the calls that had already
-     * applied change nothing again.
+     * applied change nothing again. A script error on the data is a refusal ({@link RedisFailures}): the write is
+     * split until the refused change is isolated. The script reads every state before it writes any, so a call
+     * that fails on a state key has changed nothing.
      */
     @Override
     public Uni<Void> write(EnrichedBatch batch) {
@@ -76,7 +78,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
                     .onItem().transformToUniAndConcatenate(call -> redis.send(
                             request(batch, call * perCall, Math.min(batch.size(), (call + 1) * perCall), now)))
                     .collect().last().replaceWithVoid();
-        });
+        }).onFailure().transform(RedisFailures::classify);
     }
 
     Request request(EnrichedBatch batch, int from, int to, Instant now) {
