@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.cdc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pandashop.pipeline.testsupport.BadInputs;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -139,5 +140,41 @@ class DebeziumDecoderTest {
         assertTrue(assertThrows(MalformedChangeException.class,
                 () -> decoder.decodeEngagement(noLsn.getBytes(StandardCharsets.UTF_8))).getMessage()
                 .contains("source.lsn"));
+    }
+
+    /** Every kind of bad input the decoder must refuse, each with its reason (BadInputs, shared with BadInputTest). */
+    @Test
+    void refusesEveryKindOfBadInputWithItsReason() {
+        int checked = 0;
+        for (BadInputs.Case bad : BadInputs.engagement()) {
+            if (!bad.decoderCatch()) {
+                continue;
+            }
+            MalformedChangeException e = assertThrows(MalformedChangeException.class,
+                    () -> decoder.decodeEngagement(bad.value()), bad.name());
+            assertTrue(e.getMessage().contains(bad.reason()), bad.name() + ": " + e.getMessage());
+            checked++;
+        }
+        assertTrue(checked > 15, "checked " + checked);
+    }
+
+    @Test
+    void aValidEnvelopeStillDecodesAndBadRangesAreLeftToTheProcessor() {
+        Change<EngagementRow> ok = decoder.decodeEngagement(
+                BadInputs.envelope(42, "2026-01-01T00:00:00Z", "").getBytes(StandardCharsets.UTF_8));
+        assertEquals(42L, ok.after().id());
+        assertNotNull(decoder.decodeEngagement(
+                BadInputs.envelope(43, "2400-01-01T00:00:00Z", "").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void readsTheContentIdOfAKeyEvenWhenItsValueIsUnusable() {
+        UUID id = UUID.fromString("11111111-1111-4111-8111-111111111111");
+        assertEquals(id, decoder.contentKey(("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(id, decoder.contentKey(("{\"schema\":{},\"payload\":{\"id\":\"" + id + "\"}}")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertNull(decoder.contentKey("{\"id\":\"1-1-1-1-1\"}".getBytes(StandardCharsets.UTF_8)));
+        assertNull(decoder.contentKey("garbage".getBytes(StandardCharsets.UTF_8)));
+        assertNull(decoder.contentKey(null));
     }
 }

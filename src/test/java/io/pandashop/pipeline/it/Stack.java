@@ -78,13 +78,13 @@ final class Stack {
         }
     }
 
-    /** Sum of a Prometheus counter of the service under test over the series whose labels contain {@code label}. */
-    static double metric(String name, String label) {
+    /** Sum of a Prometheus counter of the service under test over the series whose labels contain every label. */
+    static double metric(String name, String... labels) {
         String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
         double sum = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith(name) && (line.length() == name.length() || "{ ".indexOf(line.charAt(name.length())) >= 0)
-                    && line.contains(label)) {
+                    && java.util.Arrays.stream(labels).allMatch(line::contains)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
