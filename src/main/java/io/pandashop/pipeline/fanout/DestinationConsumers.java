@@ -87,14 +87,15 @@ public class DestinationConsumers {
         AtomicInteger refused = new AtomicInteger();
         return RejectionIsolation.write(0, batch.size(), (from, to) -> {
             EnrichedBatch part = batch.slice(from, to);
-            Uni<Void> attempt = retry.untilAvailable(d.name(), () -> timed(d, part, metrics));
-            if (to - from == 1) {
-                return retry.fewTimes(() -> retry.untilAvailable(d.name(), () -> timed(d, part, metrics)));
-            }
+            Uni<Void> attempt = to - from == 1
+                    ? retry.fewTimes(() -> retry.untilAvailable(d.name(), () -> timed(d, part, metrics)))
+                    : retry.untilAvailable(d.name(), () -> timed(d, part, metrics));
             if (from == 0 && to == batch.size()) {
-                return attempt.onFailure(RejectedWrite.class).invoke(e -> LOG.warnf(
-                        "%s refused a write of %d changes (%s); splitting it to isolate the refused changes",
-                        d.name(), batch.size(), ((RejectedWrite) e).answer()));
+                return attempt.onFailure(RejectedWrite.class).invoke(e -> {
+                    metrics.refused();
+                    LOG.warnf("%s refused a write of %d changes (%s); splitting it to isolate the refused changes",
+                            d.name(), batch.size(), ((RejectedWrite) e).answer());
+                });
             }
             return attempt;
         }, (index, refusal) -> {

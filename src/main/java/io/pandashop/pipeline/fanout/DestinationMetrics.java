@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One destination's meters (README, "Metrics"): write latency, changes written, changes per write, batches waiting
- * in its channel, and freshness: how old each change is (now minus its source commit time) when the destination has
+ * One destination's meters (README, "Metrics"): write latency, changes written, changes per write, writes refused,
+ * batches waiting in its channel, and freshness: how old each change is (now minus its source commit time) when the destination has
  * durably taken it.
  */
 final class DestinationMetrics {
@@ -22,6 +22,7 @@ final class DestinationMetrics {
     private final DistributionSummary sizes;
     private final Timer freshness;
     private final AtomicInteger buffered = new AtomicInteger();
+    private final Counter refusedWrites;
 
     DestinationMetrics(String destination, MeterRegistry registry) {
         writes = Timer.builder("pipeline.sink.write").tag("destination", destination)
@@ -35,8 +36,14 @@ final class DestinationMetrics {
                 // The dashboard takes p50/p99 from the buckets (api.FreshnessWindow), as Prometheus does.
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry);
+        refusedWrites = Counter.builder("pipeline.sink.refused.writes").tag("destination", destination)
+                .description("writes the destination refused (split to isolate the refused changes)").register(registry);
         registry.gauge("pipeline.channel.buffered", io.micrometer.core.instrument.Tags.of("destination", destination),
                 buffered);
+    }
+
+    void refused() {
+        refusedWrites.increment();
     }
 
     void arrived() {

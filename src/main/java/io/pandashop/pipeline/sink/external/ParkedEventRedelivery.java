@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Redelivers parked events to the external system, one parking-topic batch at a time, waiting while the system is
@@ -54,6 +55,7 @@ public class ParkedEventRedelivery {
                 records.add(record);
             }
         }
+        AtomicInteger refusedCount = new AtomicInteger();
         return RejectionIsolation.write(0, records.size(), (from, to) -> {
             Uni<Void> attempt = Uni.createFrom().deferred(() -> deliver(records.subList(from, to)));
             if (from == 0 && to == records.size()) {
@@ -61,8 +63,15 @@ public class ParkedEventRedelivery {
                         "%s; splitting %d parked events to isolate the refused ones", e.getMessage(), records.size()));
             }
             return to - from == 1 ? retry.fewTimes(() -> deliver(records.subList(from, to))) : attempt;
-        }, (index, refusal) -> refused(records.get(index), refusal))
-                .chain(() -> Uni.createFrom().completionStage(batch::ack));
+        }, (index, refusal) -> {
+            refusedCount.incrementAndGet();
+            return refused(records.get(index), refusal);
+        }).invoke(() -> {
+            if (!records.isEmpty()) {
+                LOG.infof("redelivered %d parked events to the external system%s", records.size() - refusedCount.get(),
+                        refusedCount.get() == 0 ? "" : "; " + refusedCount.get() + " it refused are on the dead-letter topic");
+            }
+        }).chain(() -> Uni.createFrom().completionStage(batch::ack));
     }
 
     /** One POST of these events, retried while the system is unavailable; the live path parks meanwhile. */
@@ -75,10 +84,7 @@ public class ParkedEventRedelivery {
         // The live path goes on meanwhile (it parks), so this outage does not hold readiness down.
         return retry.untilAvailableInBackground(DEPENDENCY, () -> delivery.deliverOnce(request)
                 .onFailure(ExternalUnavailable.class).call(e -> waitRetryAfter((ExternalUnavailable) e))
-                .invoke(() -> {
-                    redelivered.increment(request.events());
-                    LOG.infof("redelivered %d parked events to the external system", request.events());
-                }));
+                .invoke(() -> redelivered.increment(request.events())));
     }
 
     /** Honours the system's Retry-After before the retry's own backoff. */
