@@ -56,6 +56,8 @@ export PG_PORT=25432 KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 CONNECT_PORT=2
 export CLICKHOUSE_HTTP_PORT=28123 CLICKHOUSE_TCP_PORT=29001 REDIS_PORT=26379 EXTERNAL_PORT=28089
 export SERVICE_PORT=28080
 export PG_DB=pandashop PG_USER=postgresuser PG_PASSWORD=postgrespw
+# The packaged service runs in the prod profile, which requires its credentials to be set.
+export EXTERNAL_AUTH="${EXTERNAL_AUTH:-Bearer bench-token}" PIPELINE_ADMIN_TOKEN="${PIPELINE_ADMIN_TOKEN:-bench-token}"
 DRAIN_PREFIX=benchdrain
 BACKFILL_PREFIX=benchbackfill
 E2E_PREFIX=benche2e

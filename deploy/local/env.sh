@@ -29,6 +29,8 @@ PG_USER="${PG_USER:-postgresuser}"
 PG_PASSWORD="${PG_PASSWORD:-postgrespw}"
 # Bearer token of the service's /admin endpoints (backfill.sh); set your own anywhere but a laptop.
 PIPELINE_ADMIN_TOKEN="${PIPELINE_ADMIN_TOKEN:-local-admin-token}"
+# What the service sends the external system (its Authorization header); the local receiver accepts any.
+EXTERNAL_AUTH="${EXTERNAL_AUTH:-Bearer local-demo-token}"
 
 # Pinned versions of what install.sh downloads.
 KAFKA_VERSION="4.4.0"

@@ -283,7 +283,7 @@ launch_redis() {
   mkdir -p "$REDIS_DIR/data"
   rm -f "$(pid_file redis)"
   # Append-only file (fsync each second) so down-then-up keeps the data.
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --appendonly yes --appendfsync everysec \
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
     --save "" --daemonize yes --dir "$REDIS_DIR/data" \
     --pidfile "$(pid_file redis)" --logfile "$(log_file redis)" \
     || die "redis: failed to start; see $(log_file redis)"

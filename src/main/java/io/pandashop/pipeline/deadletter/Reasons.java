@@ -1,6 +1,11 @@
 package io.pandashop.pipeline.deadletter;
 
-/** Dead-letter reasons and log details are capped: a reason that embeds a huge bad value must not grow a record. */
+import io.pandashop.pipeline.config.Redaction;
+
+/**
+ * Dead-letter reasons and log details are capped (a reason that embeds a huge bad value must not grow a record) and
+ * carry no credentials.
+ */
 public final class Reasons {
 
     /** About 1 KB: enough for any error message, far below any record limit. */
@@ -9,10 +14,11 @@ public final class Reasons {
     private Reasons() {
     }
 
-    public static String cap(String reason) {
-        if (reason == null) {
+    public static String cap(String text) {
+        if (text == null) {
             return "";
         }
+        String reason = Redaction.text(text);
         return reason.length() <= MAX_CHARS ? reason : reason.substring(0, MAX_CHARS - 3) + "...";
     }
 }

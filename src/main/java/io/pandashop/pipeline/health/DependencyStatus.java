@@ -1,5 +1,6 @@
 package io.pandashop.pipeline.health;
 
+import io.pandashop.pipeline.config.Redaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,7 +63,7 @@ public class DependencyStatus {
         while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
             root = root.getCause();
         }
-        String message = root.getMessage();
+        String message = Redaction.text(root.getMessage());
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + firstLine(message));
     }
 

@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.health;
 
 import io.pandashop.pipeline.config.PipelineConfig;
+import io.pandashop.pipeline.config.Redaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -33,7 +34,7 @@ public class ExternalSystemHealthCheck implements HealthCheck {
     public HealthCheckResponse call() {
         boolean reachable = enabled && reachable();
         return HealthCheckResponse.named("External system").up()
-                .withData("url", url.toString())
+                .withData("url", Redaction.text(url.toString()))
                 .withData("enabled", enabled)
                 .withData("reachable", reachable)
                 .build();

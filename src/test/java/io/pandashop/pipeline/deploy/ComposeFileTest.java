@@ -34,8 +34,15 @@ class ComposeFileTest {
                 "external", "EXTERNAL_PORT", "pipeline", "SERVICE_PORT");
         hostPortOf.forEach((service, variable) -> {
             String first = services.path(service).path("ports").get(0).asText();
-            assertEquals(localPorts.get(variable), first.split(":")[0], service + " on the local stack's " + variable);
+            assertEquals(localPorts.get(variable), first.split(":")[1], service + " on the local stack's " + variable);
         });
+        // Published on the loopback address only: nothing of the stack is reachable from the network.
+        services.fields().forEachRemaining(s -> s.getValue().path("ports").forEach(port -> assertTrue(
+                port.asText().startsWith("127.0.0.1:"), s.getKey() + " publishes " + port.asText() + " beyond 127.0.0.1")));
+        // Redis keeps what it applied across a crash (AOF) and never evicts an event's state.
+        String redis = services.path("redis").path("command").toString();
+        assertTrue(redis.contains("--appendonly yes") && redis.contains("--appendfsync everysec")
+                && redis.contains("--maxmemory-policy noeviction"), redis);
 
         // The service: every variable one it reads; its container port the one it listens on.
         String appText = Files.readString(ROOT.resolve("src/main/resources/application.properties"));
@@ -43,7 +50,7 @@ class ComposeFileTest {
         pipeline.path("environment").fieldNames().forEachRemaining(key -> assertTrue(
                 appText.contains("${" + key + ":") || appText.contains("${" + key + "}"),
                 "compose sets " + key + ", which the service does not read"));
-        assertEquals("8080", pipeline.path("ports").get(0).asText().split(":")[1]);
+        assertEquals("8080", pipeline.path("ports").get(0).asText().split(":")[2]);
         assertTrue(Files.exists(ROOT.resolve("deploy/compose").resolve(pipeline.path("build").path("context").asText())
                 .resolve(pipeline.path("build").path("dockerfile").asText())), "the Dockerfile it builds exists");
         String prefix = pipeline.path("environment").path("TOPIC_PREFIX").asText();
@@ -62,7 +69,9 @@ class ComposeFileTest {
         assertTrue(postgres.path("command").toString().contains("wal_level=logical"));
         assertTrue(postgres.path("volumes").toString().contains("local/sql/source-schema.sql"));
         assertEquals(envDefault("PG_USER"), postgres.path("environment").path("POSTGRES_USER").asText());
-        assertEquals(envDefault("PG_PASSWORD"), postgres.path("environment").path("POSTGRES_PASSWORD").asText());
+        assertEquals(envDefault("PG_PASSWORD"), withDefaults(postgres.path("environment").path("POSTGRES_PASSWORD").asText()));
+        assertEquals(postgres.path("environment").path("POSTGRES_PASSWORD").asText(),
+                pipeline.path("environment").path("PG_PASSWORD").asText(), "one password for both sides");
         assertEquals(envDefault("PG_DB"), postgres.path("environment").path("POSTGRES_DB").asText());
         assertEquals(envDefault("PG_USER"), pipeline.path("environment").path("PG_USER").asText());
 
@@ -86,6 +95,11 @@ class ComposeFileTest {
             ports.put(m.group(1), m.group(2));
         }
         return ports;
+    }
+
+    /** A value as Compose reads it with nothing set: ${VAR:-default} becomes default. */
+    private static String withDefaults(String value) {
+        return value.replaceAll("\\$\\{\\w+:-([^}]*)}", "$1");
     }
 
     private static String envDefault(String variable) throws IOException {

@@ -66,6 +66,30 @@ class KubernetesManifestsTest {
         assertTrue(e.getMessage().contains("missing.yaml"), e.getMessage());
     }
 
+    /** The pipeline's KafkaUser reads the CDC topics (Debezium's) and writes only its own topics. */
+    private static void assertPipelineCannotWriteTheCdcTopics(String overlay, List<ObjectNode> built) {
+        ObjectNode user = Kustomize.find(built, "KafkaUser", "cdc-pipeline", K8S);
+        String cdcTopic = "pandashop.public.engagement_events";
+        boolean reads = false;
+        for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+            JsonNode resource = acl.path("resource");
+            if (!resource.path("type").asText().equals("topic")) {
+                continue;
+            }
+            String name = resource.path("name").asText();
+            boolean covers = resource.path("patternType").asText("literal").equals("prefix")
+                    ? cdcTopic.startsWith(name) : cdcTopic.equals(name) || name.equals("*");
+            if (!covers) {
+                continue;
+            }
+            String operations = acl.path("operations").toString();
+            assertFalse(operations.contains("Write") || operations.contains("All") || operations.contains("Delete"),
+                    overlay + ": the pipeline may not write the CDC topics: " + acl);
+            reads |= operations.contains("Read");
+        }
+        assertTrue(reads, overlay + ": the pipeline reads the CDC topics");
+    }
+
     private void check(String overlay, List<ObjectNode> built) throws IOException {
         Map<String, String> app = applicationProperties();
         String appText = Files.readString(ROOT.resolve("src/main/resources/application.properties"));
@@ -134,6 +158,7 @@ class KubernetesManifestsTest {
                 }
             }
         }
+        assertPipelineCannotWriteTheCdcTopics(overlay, built);
         // ...and so do Connect's, KEDA's and the connector's.
         for (ObjectNode r : built) {
             switch (r.path("kind").asText()) {

@@ -134,7 +134,7 @@ class ScaleOutIT {
     }
 
     /** The run's content in the leaderboard, as the survivor's top-content API answers. */
-    private static Map<String, BigDecimal> leaderboard(PackagedService s, Set<String> ours) throws Exception {
+    static Map<String, BigDecimal> leaderboard(PackagedService s, Set<String> ours) throws Exception {
         JsonNode top = new ObjectMapper().readTree(URI.create(s.url("/api/top-content?limit=1000")).toURL());
         Map<String, BigDecimal> scores = new HashMap<>();
         for (JsonNode e : top) {

@@ -99,6 +99,10 @@ public final class PackagedService implements AutoCloseable {
         env.put("REDIS_PORT", env("REDIS_PORT", "16379"));
         env.put("CLICKHOUSE_HTTP_PORT", env("CLICKHOUSE_HTTP_PORT", "18123"));
         env.put("EXTERNAL_PORT", env("EXTERNAL_PORT", "18089"));
+        // The packaged service runs in the prod profile, which has no fallback credentials.
+        env.put("PG_PASSWORD", env("PG_PASSWORD", "postgrespw"));
+        env.put("EXTERNAL_AUTH", env("EXTERNAL_AUTH", "Bearer test-token"));
+        env.put("PIPELINE_ADMIN_TOKEN", env("PIPELINE_ADMIN_TOKEN", "test-admin-token"));
         return env;
     }
 
@@ -210,6 +214,11 @@ public final class PackagedService implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** Everything the service has logged so far. */
+    public String log() throws IOException {
+        return Files.readString(log);
     }
 
     public String tail() {
