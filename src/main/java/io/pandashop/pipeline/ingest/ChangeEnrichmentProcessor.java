@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.EngagementRow;
+import io.pandashop.pipeline.cdc.FetchBuffers;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
 import io.pandashop.pipeline.cdc.ReadPage;
 import io.pandashop.pipeline.cdc.StorableRange;
@@ -98,6 +99,7 @@ public class ChangeEnrichmentProcessor {
         long bytes = 0;
         for (KafkaRecord<byte[], byte[]> record : records) {
             bytes += record.getPayload() == null ? 0 : record.getPayload().length;
+            FetchBuffers.release(record);
             try {
                 Change<EngagementRow> change = storable(decoder.decodeEngagement(record.getPayload()));
                 if (change == null) {

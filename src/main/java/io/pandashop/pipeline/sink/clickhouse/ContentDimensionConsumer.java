@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
+import io.pandashop.pipeline.cdc.FetchBuffers;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
 import io.pandashop.pipeline.cdc.StorableRange;
 import io.pandashop.pipeline.config.Channels;
@@ -49,6 +50,7 @@ public class ContentDimensionConsumer {
         Map<KafkaRecord<byte[], byte[]>, String> malformed = new LinkedHashMap<>();
         for (KafkaRecord<byte[], byte[]> record : batch.getRecords()) {
             received.increment();
+            FetchBuffers.release(record); // the poll is held while ClickHouse is down
             try {
                 Change<ContentRow> change = decoder.decodeContent(record.getPayload());
                 if (change != null) {
