@@ -68,7 +68,7 @@ public class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Bench.java <fill|baseline|drain|e2e> [--opt value]...");
+            System.err.println("usage: Bench.java <fill|baseline|drain|e2e|receiver> [--opt value]...");
             System.exit(2);
         }
         Map<String, String> o = new HashMap<>();
@@ -80,6 +80,7 @@ public class Bench {
             case "baseline" -> Baseline.run(o);
             case "drain" -> Drain.run(o);
             case "e2e" -> E2e.run(o);
+            case "receiver" -> Receiver.run(o);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         };
         String json = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out);
@@ -1022,6 +1023,112 @@ public class Bench {
             log("of which commit->kafka (Debezium) p50 %s p99 %s max %s ms; kafka->redis (service) p50 %s p99 %s max %s ms",
                 k.path("p50_ms"), k.path("p99_ms"), k.path("max_ms"), kr.path("p50_ms"), kr.path("p99_ms"), kr.path("max_ms"));
             return out;
+        }
+    }
+
+    /**
+     * A recording receiver for the external system (soak mode): real HTTP on 127.0.0.1, answers 200 and keeps, per
+     * op, the event ids it took and a 64-bit hash of every idempotency key (to count repeats and check that a
+     * change always comes with the same key). Runs until --stop-file exists; then checks every live id in
+     * --live-ids (one per line, from PostgreSQL) was taken as an insert and writes the summary.
+     */
+    static final class Receiver {
+        /** Key hashes of one op ("c", "u" or "d"), grown as they arrive. */
+        static final class Keys {
+            long[] hashes = new long[1 << 18];
+            int n;
+            final java.util.BitSet ids = new java.util.BitSet();
+
+            void add(long id, long hash) {
+                if (n == hashes.length) hashes = Arrays.copyOf(hashes, n * 2);
+                hashes[n++] = hash;
+                ids.set((int) id);
+            }
+
+            long distinct() {
+                long[] all = Arrays.copyOf(hashes, n);
+                Arrays.sort(all);
+                long d = n == 0 ? 0 : 1;
+                for (int i = 1; i < n; i++) if (all[i] != all[i - 1]) d++;
+                return d;
+            }
+        }
+
+        static ObjectNode run(Map<String, String> o) throws Exception {
+            int port = Integer.parseInt(req(o, "port"));
+            Path stop = Path.of(req(o, "stop-file"));
+            Path liveIds = Path.of(req(o, "live-ids"));
+            Map<String, Keys> byOp = Map.of("c", new Keys(), "u", new Keys(), "d", new Keys(), "r", new Keys());
+            long[] counts = new long[2]; // requests, elements
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", port), 128);
+            server.createContext("/events", exchange -> {
+                try (exchange) {
+                    JsonNode batch = MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+                    synchronized (counts) {
+                        counts[0]++;
+                        for (JsonNode e : batch) {
+                            counts[1]++;
+                            Keys keys = byOp.get(e.path("op").asText());
+                            if (keys != null) keys.add(e.path("event_id").asLong(), hash(e.path("idempotency_key").asText()));
+                        }
+                    }
+                    exchange.sendResponseHeaders(200, -1);
+                } catch (Exception e) {
+                    exchange.sendResponseHeaders(500, -1);
+                }
+            });
+            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+            server.start();
+            log("receiver on 127.0.0.1:%d until %s exists", port, stop);
+            while (!Files.exists(stop)) Thread.sleep(500);
+            server.stop(0);
+            long live = 0, missing = 0;
+            List<Long> someMissing = new ArrayList<>();
+            java.util.BitSet taken = (java.util.BitSet) byOp.get("c").ids.clone();
+            taken.or(byOp.get("r").ids);
+            for (String line : Files.readAllLines(liveIds)) {
+                if (line.isBlank()) continue;
+                long id = Long.parseLong(line.trim());
+                live++;
+                if (!taken.get((int) id)) {
+                    missing++;
+                    if (someMissing.size() < 10) someMissing.add(id);
+                }
+            }
+            ObjectNode out = MAPPER.createObjectNode();
+            long distinctAll = 0;
+            long received = 0;
+            boolean oneKeyEach = true;
+            for (String op : List.of("c", "u", "d")) {
+                Keys k = byOp.get(op);
+                long distinct = k.distinct();
+                distinctAll += distinct;
+                received += k.n;
+                ObjectNode per = out.putObject("op_" + op);
+                per.put("received", k.n);
+                per.put("distinct_keys", distinct);
+                per.put("distinct_events", k.ids.cardinality());
+                // An event is inserted once and deleted once: one key each, however often it is redelivered.
+                if (!op.equals("u") && distinct != k.ids.cardinality()) oneKeyEach = false;
+            }
+            out.put("requests", counts[0]);
+            out.put("elements_received", counts[1]);
+            out.put("distinct_keys", distinctAll);
+            out.put("repeats", received - distinctAll);
+            out.put("live_events_in_postgres", live);
+            out.put("live_events_missing_at_receiver", missing);
+            out.putPOJO("some_missing", someMissing);
+            out.put("one_key_per_insert_and_delete", oneKeyEach);
+            out.put("ok", missing == 0 && oneKeyEach);
+            return out;
+        }
+
+        private static long hash(String key) throws Exception {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            long h = 0;
+            for (int i = 0; i < 8; i++) h = (h << 8) | (d[i] & 0xff);
+            return h;
         }
     }
 }

@@ -118,6 +118,22 @@ stop_pid() {
   rm -f "$(pid_file "$name")"
 }
 
+# kill_pid NAME: SIGKILL, as a crash; waits until the process is gone.
+kill_pid() {
+  local name="$1" pid i
+  if ! is_running "$name"; then
+    rm -f "$(pid_file "$name")"
+    return 0
+  fi
+  pid="$(read_pid "$name")"
+  kill -KILL "$pid" 2>/dev/null || true
+  for (( i = 0; i < 80; i++ )); do
+    pid_alive "$pid" || break
+    sleep 0.25
+  done
+  rm -f "$(pid_file "$name")"
+}
+
 # Byte size of a file (0 when missing): lets a readiness check look only at
 # what a log gained since this start, not at an earlier run's lines.
 file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops what stack-up.sh started (by PID file, reverse start order).
-#   usage: stack-down.sh [--purge] [component...]   (default: all)
+#   usage: stack-down.sh [--purge] [--kill] [component...]   (default: all)
+# --kill sends SIGKILL at once, as a crash would (tests of crash recovery); no clean shutdown.
 # Plain down keeps all data, including the Debezium replication slot and Connect's
 # offsets, so the next stack-up resumes streaming where it stopped, losing nothing.
 # --purge also deletes the stopped components' data under $RUN_DIR/<component>/
@@ -13,12 +14,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$STACK_DIR/lib.sh"
 
 purge=0
+crash=0
 args=()
 for a in "$@"; do
   case "$a" in
     --purge) purge=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    -*) die "unknown option $a (usage: stack-down.sh [--purge] [component...])" ;;
+    --kill) crash=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -*) die "unknown option $a (usage: stack-down.sh [--purge] [--kill] [component...])" ;;
     *) args+=("$a") ;;
   esac
 done
@@ -43,6 +46,11 @@ stop_component() {
   local name="$1"
   local was=0
   is_running "$name" && was=1
+  if (( crash )); then
+    kill_pid "$name"
+    printf '%-10s killed\n' "$name"
+    return
+  fi
   case "$name" in
     postgres) stop_postgres ;;
     # Connect commits source offsets on a clean stop: give it time before KILL.

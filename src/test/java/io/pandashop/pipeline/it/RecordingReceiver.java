@@ -47,10 +47,6 @@ final class RecordingReceiver implements AutoCloseable {
         this.status = status;
     }
 
-    long repeats() {
-        return keys.values().stream().mapToLong(n -> n.get() - 1).sum();
-    }
-
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();

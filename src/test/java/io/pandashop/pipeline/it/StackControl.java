@@ -25,6 +25,11 @@ final class StackControl {
         run("deploy/local/stack-down.sh", component);
     }
 
+    /** SIGKILL, as a crash: no clean shutdown. */
+    static void kill(String component) {
+        run("deploy/local/stack-down.sh", "--kill", component);
+    }
+
     static void start(String component) {
         run("deploy/local/stack-up.sh", component);
     }
@@ -38,8 +43,10 @@ final class StackControl {
         RestAssured.given().post(connectUrl() + "/connectors/pandashop-postgres/restart?includeTasks=true");
     }
 
-    private static void run(String script, String component) {
-        ProcessBuilder pb = new ProcessBuilder("bash", script, component).redirectErrorStream(true);
+    private static void run(String script, String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", script));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("RUN_DIR", PackagedService.env("RUN_DIR", Path.of(".run", "test").toAbsolutePath().toString()));
         env.putAll(PackagedService.stackEnvironment());
@@ -51,7 +58,8 @@ final class StackControl {
             File log = Files.createTempFile("stack-", ".log").toFile();
             Process p = pb.redirectOutput(log).start();
             if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(script + " " + component + " failed: " + Files.readString(log.toPath()));
+                throw new IllegalStateException(script + " " + String.join(" ", args) + " failed: "
+                        + Files.readString(log.toPath()));
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

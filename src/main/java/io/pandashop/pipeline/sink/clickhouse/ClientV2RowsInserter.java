@@ -32,7 +32,8 @@ final class ClientV2RowsInserter implements RowsInserter {
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
             byte[] body = jsonEachRow(rows);
-            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken());
+            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken())
+                    .serverSetting("async_insert", "0"); // acknowledged only once stored (README, "Durability")
             try {
                 client.insert(rows.table(), new ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow, settings)
                         .get(60, TimeUnit.SECONDS).close();

@@ -29,7 +29,8 @@ final class RowBinaryRowsInserter implements RowsInserter {
     @Override
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
-            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken());
+            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken())
+                    .serverSetting("async_insert", "0"); // acknowledged only once stored (README, "Durability")
             String schemaKey = rows.table() + rows.columns();
             try {
                 RowBinaryEncoder encoder = encoders.computeIfAbsent(schemaKey, key -> new RowBinaryEncoder(client
