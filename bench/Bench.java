@@ -1078,11 +1078,13 @@ public class Bench {
                     exchange.sendResponseHeaders(500, -1);
                 }
             });
-            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+            java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(4);
+            server.setExecutor(workers);
             server.start();
             log("receiver on 127.0.0.1:%d until %s exists", port, stop);
             while (!Files.exists(stop)) Thread.sleep(500);
             server.stop(0);
+            workers.shutdownNow();
             long live = 0, missing = 0;
             List<Long> someMissing = new ArrayList<>();
             java.util.BitSet taken = (java.util.BitSet) byOp.get("c").ids.clone();

@@ -2,7 +2,7 @@
 # The benchmark harness: one command, see bench/README.md.
 #   bench/run.sh [--events N] [--content N] [--e2e-rates 1000,5000] [--e2e-seconds S] [--skip-e2e]
 #                [--no-jfr] [--keep-stack] [--skip-drain] [--outage redis:60] [--outage-rate 5000]
-#                [--backfill ROWS]
+#                [--backfill ROWS] [--soak 30m] [--soak-rate 2000] [--soak-kill-every 180]
 # Starts a private stack in .run/bench (its own ports, never the demo's or the tests'), runs
 #   1. drain mode: fill the CDC topics, bare-consumer ceiling, then the service until every
 #      destination has every change;
@@ -13,6 +13,11 @@
 #   4. backfill mode (--backfill ROWS): ROWS events straight into PostgreSQL (Debezium not running, so
 #      the backfill is their only way in), then deploy/local/backfill.sh over them into fresh destinations:
 #      rows/s, the service's RSS while it runs, and whether ClickHouse then equals PostgreSQL;
+#   5. soak mode (--soak DURATION, alone: no drain, no e2e): Debezium + the generator at --soak-rate for
+#      DURATION while the service is SIGKILLed every --soak-kill-every seconds and Redis once halfway,
+#      with a recording receiver as the external system; afterwards whether ClickHouse and the leaderboard
+#      equal PostgreSQL, whether every live event's key reached the receiver (and repeats), and the
+#      service's RSS and Redis used_memory over time (writes soak.json);
 # writes bench/results/<UTC>.json and bench/results/latest.md, prints the table, and stops the
 # stack with --purge (unless --keep-stack).
 set -euo pipefail
@@ -31,6 +36,9 @@ KEEP=0
 OUTAGE=""
 OUTAGE_RATE=5000
 BACKFILL_ROWS=0
+SOAK=""
+SOAK_RATE=2000
+SOAK_KILL_EVERY=180
 while (( $# )); do
   case "$1" in
     --events) EVENTS="$2"; shift 2 ;;
@@ -44,7 +52,10 @@ while (( $# )); do
     --outage) OUTAGE="$2"; shift 2 ;;
     --outage-rate) OUTAGE_RATE="$2"; shift 2 ;;
     --backfill) BACKFILL_ROWS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --soak) SOAK="$2"; SKIP_DRAIN=1; SKIP_E2E=1; shift 2 ;;
+    --soak-rate) SOAK_RATE="$2"; shift 2 ;;
+    --soak-kill-every) SOAK_KILL_EVERY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +72,8 @@ export EXTERNAL_AUTH="${EXTERNAL_AUTH:-Bearer bench-token}" PIPELINE_ADMIN_TOKEN
 DRAIN_PREFIX=benchdrain
 BACKFILL_PREFIX=benchbackfill
 E2E_PREFIX=benche2e
+SOAK_PREFIX=benchsoak
+RECEIVER_PORT=28090
 STAMP="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 WORK="$RUN_DIR/work/$STAMP"
 APP="$RUN_DIR/app"
@@ -318,6 +331,141 @@ if (( BACKFILL_ROWS > 0 )); then
   grep -E ' (WARN|ERROR) ' "$WORK/service-backfill.log" | sort | uniq -c | sort -rn | head -n 20 >"$WORK/service-backfill.warnings" || true
   stop_journal_reaper
   stop_service
+fi
+
+# ================================================================ soak mode
+# seconds of "30m", "90s" or "600"
+soak_seconds() {
+  case "$1" in
+    *m) echo $(( ${1%m} * 60 )) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# The leaderboard as Redis holds it and as PostgreSQL computes it, for the window as of now: "content hundredths"
+# lines, sorted, zero sums left out.
+leaderboard_redis() {
+  local now b keys=()
+  now=$(date +%s)
+  for (( b = now / 10 - 59; b <= (now + 300) / 10; b++ )); do keys+=("$SOAK_PREFIX:lb:$b"); done
+  redis-cli -p "$REDIS_PORT" ZUNION "${#keys[@]}" "${keys[@]}" WITHSCORES | paste - - \
+    | awk '$2 != 0 {printf "%s %d\n", $1, $2}' | sort
+}
+leaderboard_pg() {
+  local now; now=$(date +%s)
+  psql_bench -tA -F ' ' -c "SELECT e.content_id, sum((round(e.duration_ms / 1000.0 / c.length_seconds * 100, 2) * 100)::bigint) AS s
+    FROM engagement_events e JOIN content c ON c.id = e.content_id
+    WHERE c.length_seconds <> 0 AND e.duration_ms IS NOT NULL
+      AND e.event_ts >= to_timestamp($(( (now / 10 - 59) * 10 ))) AND e.event_ts < to_timestamp($(( ((now + 300) / 10 + 1) * 10 )))
+    GROUP BY e.content_id HAVING sum((round(e.duration_ms / 1000.0 / c.length_seconds * 100, 2) * 100)::bigint) <> 0" | sort
+}
+
+if [[ -n $SOAK ]]; then
+  SOAK_S=$(soak_seconds "$SOAK")
+  log "soak: $SOAK_S s at $SOAK_RATE events/s; the service SIGKILLed every $SOAK_KILL_EVERY s, Redis once halfway"
+  TOPIC_PREFIX="$SOAK_PREFIX" "$ROOT/deploy/local/stack-up.sh" connect >&2
+  rm -f "$WORK/receiver.stop" "$WORK/soak.done"
+  bench_java receiver --port "$RECEIVER_PORT" --stop-file "$WORK/receiver.stop" --live-ids "$WORK/live-ids.txt" \
+    --out "$WORK/receiver.json" >/dev/null 2>"$WORK/receiver.log" &
+  RECEIVER_PID=$!
+  for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$RECEIVER_PORT") 2>/dev/null && break; sleep 0.5; done
+  soak_start() {
+    # A killed instance's partitions move to its successor after the session timeout: short here.
+    EXTERNAL_URL="http://127.0.0.1:$RECEIVER_PORT/events" KAFKA_SESSION_TIMEOUT_MS=10000 KAFKA_HEARTBEAT_INTERVAL_MS=2000 \
+      start_service "$SOAK_PREFIX" "bench-soak-$STAMP" "$WORK/service-soak-$1.log"
+    echo "$SERVICE_PID" >"$WORK/service.pid"
+  }
+  soak_start 0
+  wait_service_ready "$WORK/service-soak-0.log"
+  # Every 10 s: time, the service's RSS (kB; whichever instance runs), Redis used_memory (bytes).
+  ( while [[ ! -f $WORK/soak.done ]]; do
+      pid=$(cat "$WORK/service.pid" 2>/dev/null || echo 0)
+      rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      mem=$( (redis-cli -p "$REDIS_PORT" INFO memory 2>/dev/null || true) | tr -d '\r' | awk -F: '/^used_memory:/ {print $2}')
+      echo "$(date +%s) ${rss:-0} ${mem:-0}"
+      sleep 10
+    done >"$WORK/soak-samples.txt" ) &
+  SAMPLER=$!
+  PG_PORT=$PG_PORT "$ROOT/deploy/local/generator/run.sh" --rate "$SOAK_RATE" --duration "$SOAK_S" \
+    --status-every 60 2>"$WORK/gen-soak.log" &
+  GEN=$!
+  T0=$(date +%s); KILLS=0; REDIS_KILLED=0
+  while kill -0 "$GEN" 2>/dev/null; do
+    sleep 5
+    elapsed=$(( $(date +%s) - T0 ))
+    if (( elapsed >= (KILLS + 1) * SOAK_KILL_EVERY && elapsed < SOAK_S )); then
+      kill -KILL "$SERVICE_PID" 2>/dev/null || true
+      wait "$SERVICE_PID" 2>/dev/null || true
+      KILLS=$(( KILLS + 1 ))
+      log "soak: $elapsed s: service SIGKILLed ($KILLS); starting it again"
+      soak_start "$KILLS"
+    fi
+    if (( ! REDIS_KILLED && elapsed >= SOAK_S / 2 )); then
+      log "soak: $elapsed s: Redis SIGKILLed; starting it again (AOF)"
+      "$ROOT/deploy/local/stack-down.sh" --kill redis >&2
+      sleep 3
+      "$ROOT/deploy/local/stack-up.sh" redis >&2
+      REDIS_KILLED=1
+    fi
+  done
+  wait "$GEN" || log "soak: generator exited non-zero; see $WORK/gen-soak.log"
+  T_GEN_DONE=$(date +%s)
+  for _ in $(seq 1 900); do
+    pg_n=$(psql_bench -tA -c 'SELECT count(*) FROM engagement_events' | tr -d '[:space:]')
+    ch_n=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]' || echo -1)
+    [[ $pg_n == "$ch_n" ]] && break
+    sleep 1
+  done
+  T_CAUGHT=$(date +%s)
+  sleep 5  # the last acks of Redis and the external system
+  leaderboard_redis >"$WORK/lb-redis.txt"
+  leaderboard_pg >"$WORK/lb-pg.txt"
+  LB_DIFF=$(diff "$WORK/lb-redis.txt" "$WORK/lb-pg.txt" | grep -c '^[<>]' || true)
+  psql_bench -c "\\copy (SELECT id FROM engagement_events ORDER BY id) TO '$WORK/live-ids.txt'"
+  touch "$WORK/receiver.stop"
+  wait "$RECEIVER_PID" || log "soak: the receiver found missing keys; see $WORK/receiver.json"
+  touch "$WORK/soak.done"
+  wait "$SAMPLER" 2>/dev/null || true
+  HWM=$(awk '/^VmHWM/ {print $2 / 1024}' "/proc/$SERVICE_PID/status")
+  # Per minute: the highest service RSS (MB) and Redis used_memory (MB); flat if the last third's peak is within
+  # 15 % of the first third's (after the first minute's warm-up).
+  python3 - "$WORK/soak-samples.txt" "$WORK/soak-curve.json" <<'PY'
+import json, sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 3]
+t0 = rows[0][0] if rows else 0
+minutes = {}
+for t, rss, mem in rows:
+    m = (t - t0) // 60
+    r, u = minutes.get(m, (0, 0))
+    minutes[m] = (max(r, rss // 1024), max(u, mem // (1024 * 1024)))
+ms = sorted(minutes)
+third = max(1, len(ms) // 3)
+def peak(sel, i): return max((minutes[m][i] for m in sel), default=0)
+first, last = ms[1:1 + third] or ms[:third], ms[-third:]
+out = {"per_minute": [{"minute": m, "service_rss_mb": minutes[m][0], "redis_used_memory_mb": minutes[m][1]} for m in ms],
+       "service_rss_peak_first_third_mb": peak(first, 0), "service_rss_peak_last_third_mb": peak(last, 0),
+       "redis_peak_first_third_mb": peak(first, 1), "redis_peak_last_third_mb": peak(last, 1)}
+out["service_rss_flat"] = out["service_rss_peak_last_third_mb"] <= 1.15 * max(1, out["service_rss_peak_first_third_mb"])
+out["redis_flat"] = out["redis_peak_last_third_mb"] <= 1.15 * max(1, out["redis_peak_first_third_mb"])
+json.dump(out, open(sys.argv[2], "w"), indent=1)
+print("minute  service RSS MB  Redis used_memory MB")
+for m in ms: print(f"{m:6d}  {minutes[m][0]:13d}  {minutes[m][1]:20d}")
+PY
+  jq -n --argjson secs "$SOAK_S" --argjson rate "$SOAK_RATE" --argjson kills "$KILLS" --argjson pg "$pg_n" \
+    --argjson chn "${ch_n:--1}" --argjson lbdiff "$LB_DIFF" --argjson lbn "$(wc -l <"$WORK/lb-pg.txt")" \
+    --argjson caught $(( T_CAUGHT - T_GEN_DONE )) --argjson hwm "${HWM:-0}" \
+    --slurpfile receiver "$WORK/receiver.json" --slurpfile curve "$WORK/soak-curve.json" \
+    '{seconds: $secs, rate: $rate, service_kills: $kills, redis_kills: 1, postgres_live_events: $pg,
+      clickhouse_live_rows: $chn, clickhouse_exact: ($pg == $chn), leaderboard_contents: $lbn,
+      leaderboard_lines_differing: $lbdiff, catch_up_seconds_after_generator: $caught,
+      last_instance_vmhwm_mb: $hwm, receiver: $receiver[0], memory: $curve[0]}' >"$WORK/soak.json"
+  cp "$WORK/soak.json" "$BENCH/results/soak-$STAMP.json"
+  log "soak: $(jq -c 'del(.memory.per_minute)' "$WORK/soak.json")"
+  grep -hE ' (WARN|ERROR) ' "$WORK"/service-soak-*.log | sed -E 's/^[0-9:.]+ //' | cut -c1-160 | sort | uniq -c | sort -rn \
+    | head -n 20 >"$WORK/service-soak.warnings" || true
+  stop_service
+  exit 0
 fi
 
 # ================================================================ end-to-end mode
