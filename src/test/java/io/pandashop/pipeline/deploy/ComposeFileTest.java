@@ -56,10 +56,16 @@ class ComposeFileTest {
         String prefix = pipeline.path("environment").path("TOPIC_PREFIX").asText();
         assertTrue(pipeline.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText().startsWith("redpanda:"));
 
-        // Every mounted file exists.
+        // Every mounted file exists; every named volume is declared.
+        JsonNode named = Kustomize.YAML.readTree(COMPOSE.toFile()).path("volumes");
         services.fields().forEachRemaining(s -> {
             for (JsonNode volume : s.getValue().path("volumes")) {
-                Path source = ROOT.resolve("deploy/compose").resolve(volume.asText().split(":")[0]).normalize();
+                String from = volume.asText().split(":")[0];
+                if (!from.startsWith(".") && !from.startsWith("/")) {
+                    assertTrue(named.has(from), s.getKey() + " uses the named volume " + from + ", which is declared");
+                    continue;
+                }
+                Path source = ROOT.resolve("deploy/compose").resolve(from).normalize();
                 assertTrue(Files.exists(source), s.getKey() + " mounts " + source);
             }
         });

@@ -30,4 +30,28 @@ class AsyncPermitsTest {
         fourth.assertCompleted();
         assertEquals(1, permits.inUse());
     }
+
+    @Test
+    void bytesBoundTheBatchesInFlightTooButALargeBatchStillGoesAlone() {
+        AsyncPermits permits = new AsyncPermits(4, 100);
+        var first = permits.acquire(60).subscribe().withSubscriber(UniAssertSubscriber.create());
+        var second = permits.acquire(60).subscribe().withSubscriber(UniAssertSubscriber.create());
+        var huge = permits.acquire(500).subscribe().withSubscriber(UniAssertSubscriber.create());
+        first.assertCompleted();
+        second.assertNotTerminated();
+        huge.assertNotTerminated();
+        assertEquals(60, permits.bytesInUse());
+
+        permits.release(60);
+        second.assertCompleted();
+        huge.assertNotTerminated();
+        permits.release(60);
+        huge.assertCompleted(); // larger than the whole budget: it goes once nothing else is in flight
+        assertEquals(500, permits.bytesInUse());
+        var after = permits.acquire(1).subscribe().withSubscriber(UniAssertSubscriber.create());
+        after.assertNotTerminated();
+        permits.release(500);
+        after.assertCompleted();
+        assertEquals(1, permits.inUse());
+    }
 }

@@ -3,9 +3,7 @@ package io.pandashop.pipeline.it;
 import com.clickhouse.client.api.Client;
 import io.pandashop.pipeline.packaged.PackagedService;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -39,15 +37,11 @@ class AtLeastOnceIT {
     @Test
     void everyChangeReachesTheReceiverThroughCrashesAndOutages() throws Exception {
         Vertx vertx = Vertx.vertx();
-        Pool pg = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1")
-                .setPort(Integer.parseInt(PackagedService.env("PG_PORT", "15432"))).setDatabase("pandashop")
-                .setUser("postgresuser").setPassword("postgrespw")).using(vertx).build();
+        Pool pg = StackClients.postgres(vertx);
         Properties kafka = new Properties();
         kafka.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + PackagedService.env("KAFKA_PORT", "19092"));
         try (RecordingReceiver receiver = new RecordingReceiver();
-                Client clickHouse = new Client.Builder()
-                        .addEndpoint("http://127.0.0.1:" + PackagedService.env("CLICKHOUSE_HTTP_PORT", "18123"))
-                        .setUsername("default").setPassword("").setDefaultDatabase("app").build();
+                Client clickHouse = StackClients.clickHouse();
                 Admin admin = Admin.create(kafka)) {
             Map<String, String> settings = Map.of("CONSUMER_GROUP", GROUP, "KAFKA_AUTO_OFFSET_RESET", "latest",
                     "EXTERNAL_URL", receiver.url(),

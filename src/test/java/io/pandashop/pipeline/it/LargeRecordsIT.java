@@ -3,11 +3,9 @@ package io.pandashop.pipeline.it;
 import com.clickhouse.client.api.Client;
 import io.pandashop.pipeline.packaged.PackagedService;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -35,14 +33,10 @@ class LargeRecordsIT {
     @Test
     void threeHundredEventsOf900KbLandWithTheImagesHeap() throws Exception {
         Vertx vertx = Vertx.vertx();
-        Pool pg = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1")
-                .setPort(Integer.parseInt(PackagedService.env("PG_PORT", "15432"))).setDatabase("pandashop")
-                .setUser("postgresuser").setPassword("postgrespw")).using(vertx).build();
+        Pool pg = StackClients.postgres(vertx);
         String run = UUID.randomUUID().toString();
         try (RecordingReceiver receiver = new RecordingReceiver();
-                Client clickHouse = new Client.Builder()
-                        .addEndpoint("http://127.0.0.1:" + PackagedService.env("CLICKHOUSE_HTTP_PORT", "18123"))
-                        .setUsername("default").setPassword("").setDefaultDatabase("app").build();
+                Client clickHouse = StackClients.clickHouse();
                 PackagedService service = PackagedService.start("large-records", Map.of(
                         "CONSUMER_GROUP", "large-records-" + run, "KAFKA_AUTO_OFFSET_RESET", "latest",
                         "EXTERNAL_URL", receiver.url()))) {

@@ -2,10 +2,8 @@ package io.pandashop.pipeline.it;
 
 import io.pandashop.pipeline.packaged.PackagedService;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -43,9 +41,7 @@ class NoSecretsInOutputIT {
         String adminToken = "admin-" + UUID.randomUUID();
         String redisPort = PackagedService.env("REDIS_PORT", "16379");
         Vertx vertx = Vertx.vertx();
-        Pool pg = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1")
-                .setPort(Integer.parseInt(PackagedService.env("PG_PORT", "15432"))).setDatabase("pandashop")
-                .setUser("postgresuser").setPassword("postgrespw")).using(vertx).build();
+        Pool pg = StackClients.postgres(vertx);
         List<String> outputs = new ArrayList<>();
         try {
             pg.query("CREATE ROLE " + pgRole + " LOGIN PASSWORD '" + pgPassword + "'").execute().await().indefinitely();

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pandashop.pipeline.packaged.PackagedService;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -49,15 +47,11 @@ class ScaleOutIT {
                 "KAFKA_SESSION_TIMEOUT_MS", "6000",
                 "KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
         Vertx vertx = Vertx.vertx();
-        Pool pg = PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1")
-                .setPort(Integer.parseInt(PackagedService.env("PG_PORT", "15432"))).setDatabase("pandashop")
-                .setUser("postgresuser").setPassword("postgrespw")).using(vertx).build();
+        Pool pg = StackClients.postgres(vertx);
         Properties kafka = new Properties();
         kafka.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 "127.0.0.1:" + PackagedService.env("KAFKA_PORT", "19092"));
-        try (Client clickHouse = new Client.Builder()
-                .addEndpoint("http://127.0.0.1:" + PackagedService.env("CLICKHOUSE_HTTP_PORT", "18123"))
-                .setUsername("default").setPassword("").setDefaultDatabase("app").build();
+        try (Client clickHouse = StackClients.clickHouse();
                 Admin admin = Admin.create(kafka);
                 PackagedService a = PackagedService.start("a", settings);
                 PackagedService b = PackagedService.start("b", settings)) {
