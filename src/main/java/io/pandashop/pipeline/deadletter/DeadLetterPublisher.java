@@ -113,9 +113,9 @@ public class DeadLetterPublisher {
         // Kafka being down holds the batch here (retried until the broker is back), never fails the channel.
         return retry.untilAvailable("kafka (dead-letter topic)", () -> sendAtMost(maxValueBytes, sourceTopic, key,
                         original, capped, origin)
-                        .onFailure(DeadLetterPublisher::tooLarge).recoverWithUni(e -> sendAtMost(FALLBACK_VALUE_BYTES,
+                        .onFailure(DeadLetterPublisher::isTooLarge).recoverWithUni(e -> sendAtMost(FALLBACK_VALUE_BYTES,
                                 sourceTopic, key, original, capped, origin))
-                        .onFailure(DeadLetterPublisher::tooLarge).recoverWithUni(e -> sendAtMost(0,
+                        .onFailure(DeadLetterPublisher::isTooLarge).recoverWithUni(e -> sendAtMost(0,
                                 sourceTopic, key, original, capped, origin)))
                 .invoke(() -> registry.counter("pipeline.dead.letter", "topic", sourceTopic, "kind", kind.tag)
                         .increment());
@@ -139,7 +139,7 @@ public class DeadLetterPublisher {
     }
 
     /** The topic refuses the record's size: no retry can help, a smaller copy can. */
-    private static boolean tooLarge(Throwable e) {
+    public static boolean isTooLarge(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException) {
                 return true;
