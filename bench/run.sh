@@ -150,6 +150,16 @@ wait_service_ready() {
   die "service not ready after 120 s; see $1"
 }
 
+# await_clickhouse_caught_up SECONDS: until ClickHouse holds as many live events as PostgreSQL (sets pg_n, ch_n).
+await_clickhouse_caught_up() {
+  for _ in $(seq 1 "$1"); do
+    pg_n=$(psql_bench -tA -c 'SELECT count(*) FROM engagement_events' | tr -d '[:space:]')
+    ch_n=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]' || echo -1)
+    [[ $pg_n == "$ch_n" ]] && return 0
+    sleep 1
+  done
+}
+
 # outage_run COMPONENT SECONDS RATE: the generator at RATE for SECONDS + 60 s; COMPONENT is stopped 20 s
 # in, for SECONDS. Samples the service's RSS every second, then waits until ClickHouse has every live
 # event PostgreSQL has (the service caught up) and writes outage.json.
@@ -171,12 +181,7 @@ outage_run() {
   "$ROOT/deploy/local/stack-up.sh" "$comp" >&2
   t_start=$(date +%s)
   wait "$gen" || log "outage: generator exited non-zero; see $WORK/gen-outage.log"
-  for _ in $(seq 1 600); do
-    pg_n=$(psql_bench -tA -c 'SELECT count(*) FROM engagement_events' | tr -d '[:space:]')
-    ch_n=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]' || echo -1)
-    [[ $pg_n == "$ch_n" ]] && break
-    sleep 1
-  done
+  await_clickhouse_caught_up 600
   t_done=$(date +%s)
   kill "$sampler" 2>/dev/null || true
   local peak_during
@@ -411,12 +416,7 @@ if [[ -n $SOAK ]]; then
   done
   wait "$GEN" || log "soak: generator exited non-zero; see $WORK/gen-soak.log"
   T_GEN_DONE=$(date +%s)
-  for _ in $(seq 1 900); do
-    pg_n=$(psql_bench -tA -c 'SELECT count(*) FROM engagement_events' | tr -d '[:space:]')
-    ch_n=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:space:]' || echo -1)
-    [[ $pg_n == "$ch_n" ]] && break
-    sleep 1
-  done
+  await_clickhouse_caught_up 900
   T_CAUGHT=$(date +%s)
   sleep 5  # the last acks of Redis and the external system
   leaderboard_redis >"$WORK/lb-redis.txt"
