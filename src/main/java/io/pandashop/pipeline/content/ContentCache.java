@@ -1,18 +1,20 @@
 package io.pandashop.pipeline.content;
 
-import io.pandashop.pipeline.cdc.ContentRow;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.config.PipelineConfig;
 import jakarta.inject.Singleton;
 
-import java.util.Iterator;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * This instance's view of public.content. Every entry carries the source position it is valid at, so an
- * older change (a replayed record, or one overtaken by a fresher PostgreSQL read) never replaces a newer one.
+ * This instance's view of public.content, bounded by size (pipeline.content.cache-max-entries) with Caffeine's
+ * eviction (frequency and recency, so hot rows stay). Every entry carries the source position it is valid at, so
+ * an older change (a replayed record, or one overtaken by a fresher PostgreSQL read) never replaces a newer one;
+ * an evicted row is read again from PostgreSQL when needed.
  */
 @Singleton // called per record: no client proxy in the way
 public class ContentCache {
@@ -21,38 +23,35 @@ public class ContentCache {
     public record Entry(ContentRow row, long version) {
     }
 
-    private final ConcurrentHashMap<UUID, Entry> entries = new ConcurrentHashMap<>();
-    private final int maxEntries;
+    private final Cache<UUID, Entry> entries;
 
+    @jakarta.inject.Inject
     public ContentCache(PipelineConfig config, MeterRegistry registry) {
-        this.maxEntries = config.content().cacheMaxEntries();
-        registry.gaugeMapSize("pipeline.content.cache.size", Tags.empty(), entries);
+        this(config.content().cacheMaxEntries(), registry);
+    }
+
+    ContentCache(int maxEntries, MeterRegistry registry) {
+        // Maintenance (eviction) on the calling thread: no pool of its own, and the bound holds as it is written.
+        this.entries = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).build();
+        registry.gauge("pipeline.content.cache.size", Tags.empty(), entries, Cache::estimatedSize);
     }
 
     public Entry get(UUID id) {
-        return entries.get(id);
+        return entries.getIfPresent(id);
     }
 
     /** Keeps whichever of the current and the offered entry is newer. */
     public void offer(UUID id, ContentRow row, long version) {
-        entries.merge(id, new Entry(row, version), (old, neu) -> neu.version() >= old.version() ? neu : old);
-        if (entries.size() > maxEntries) {
-            evictSome();
-        }
+        entries.asMap().compute(id, (key, old) -> old == null || version >= old.version() ? new Entry(row, version) : old);
     }
 
     /** Forgets a row: the next lookup of it reads PostgreSQL. */
     public void invalidate(UUID id) {
-        entries.remove(id);
+        entries.invalidate(id);
     }
 
-    // Bounded memory: drop about a tenth; evicted rows are read again from PostgreSQL when needed.
-    private void evictSome() {
-        int toDrop = Math.max(1, maxEntries / 10);
-        Iterator<UUID> it = entries.keySet().iterator();
-        while (toDrop-- > 0 && it.hasNext()) {
-            it.next();
-            it.remove();
-        }
+    /** Runs pending evictions now (tests). */
+    void cleanUp() {
+        entries.cleanUp();
     }
 }

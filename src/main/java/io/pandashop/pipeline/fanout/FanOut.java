@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Sends every enriched batch to each enabled destination's emitter channel. The copies' acks count down to the
@@ -33,6 +35,7 @@ public class FanOut {
     private final AsyncPermits inFlight;
 
     public FanOut(@Any Instance<Destination> destinations, PipelineConfig config, MeterRegistry registry) {
+        requireKnownNames(destinations, config);
         this.active = destinations.stream()
                 .filter(d -> config.destinations().get(d.name()).enabled())
                 .sorted(Comparator.comparing(Destination::name))
@@ -43,6 +46,18 @@ public class FanOut {
         LOG.infof("fan-out to %s, at most %d batches and %d MB of source records in flight",
                 active.stream().map(Destination::name).toList(), config.fanOut().maxInFlight(),
                 config.fanOut().maxInFlightBytes() / (1024 * 1024));
+    }
+
+    /** A misspelt pipeline.destinations.NAME would silently configure nothing: it stops the start instead. */
+    private static void requireKnownNames(Instance<Destination> destinations, PipelineConfig config) {
+        Set<String> known = new TreeSet<>();
+        destinations.forEach(d -> known.add(d.name()));
+        Set<String> unknown = new TreeSet<>(config.destinations().keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("unknown destination " + String.join(", ", unknown)
+                    + " in pipeline.destinations.*; the destinations are " + String.join(", ", known));
+        }
     }
 
     @Incoming(Channels.ENRICHED_CHANGES)
