@@ -1,58 +1,59 @@
 package io.pandashop.pipeline.layout;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The code layout rule (README, "Channel topology"): packages by pipeline stage, each using only the stages
- * before it in the flow, and one sink never using another. config, health and deadletter are shared.
+ * The code layout rule (README, "Channel topology"), checked by ArchUnit on the compiled classes (every dependency:
+ * imports, fully qualified names, signatures, annotations): packages by pipeline stage, each using only the stages
+ * before it in the flow; no sink using another sink; the shared packages (config, health, deadletter) using no
+ * stage.
  */
 class PackageDirectionTest {
 
-    private static final Path SOURCES = Path.of("src", "main", "java", "io", "pandashop", "pipeline");
+    private static final String ROOT = "io.pandashop.pipeline";
     private static final List<String> FLOW = List.of("cdc", "content", "enrich", "backfill", "ingest", "fanout", "sink", "api");
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.pandashop\\.pipeline\\.([a-z]+)"
-            + "(?:\\.([a-z]+))?", Pattern.MULTILINE);
+    private static final List<String> SHARED = List.of("config", "health", "deadletter");
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
+
+    private static String pkg(String stage) {
+        return ROOT + "." + stage + "..";
+    }
 
     @Test
-    void everyStageUsesOnlyTheStagesBeforeIt() throws IOException {
-        List<String> violations = new ArrayList<>();
-        int checked = 0;
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Path relative = SOURCES.relativize(file);
-                String stage = relative.getName(0).toString();
-                String sink = stage.equals("sink") && relative.getNameCount() > 2 ? relative.getName(1).toString() : null;
-                Matcher m = IMPORT.matcher(Files.readString(file));
-                while (m.find()) {
-                    checked++;
-                    String used = m.group(1);
-                    String usedSink = used.equals("sink") && m.group(2) != null
-                            && Character.isLowerCase(m.group(2).charAt(0)) ? m.group(2) : null;
-                    if (FLOW.contains(stage) && FLOW.contains(used) && FLOW.indexOf(used) > FLOW.indexOf(stage)) {
-                        violations.add(relative + " (" + stage + ") uses the later stage " + used);
-                    }
-                    if (!FLOW.contains(stage) && FLOW.contains(used)) {
-                        violations.add(relative + " (shared " + stage + ") uses the stage " + used);
-                    }
-                    if (sink != null && usedSink != null && !sink.equals(usedSink)) {
-                        violations.add(relative + " (sink " + sink + ") uses sink " + usedSink);
-                    }
-                }
-            }
+    void everyStageUsesOnlyTheStagesBeforeIt() {
+        assertTrue(CLASSES.size() > 50, "the rule looked at the project's classes (" + CLASSES.size() + ")");
+        for (int i = 0; i < FLOW.size() - 1; i++) {
+            String[] later = FLOW.subList(i + 1, FLOW.size()).stream().map(PackageDirectionTest::pkg)
+                    .toArray(String[]::new);
+            noClasses().that().resideInAPackage(pkg(FLOW.get(i)))
+                    .should().dependOnClassesThat().resideInAnyPackage(later)
+                    .because(FLOW.get(i) + " comes before " + String.join(", ", FLOW.subList(i + 1, FLOW.size())))
+                    .check(CLASSES);
         }
-        assertTrue(checked > 50, "the rule looked at the project's imports (" + checked + ")");
-        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void sharedPackagesUseNoStage() {
+        String[] stages = FLOW.stream().map(PackageDirectionTest::pkg).toArray(String[]::new);
+        noClasses().that().resideInAnyPackage(SHARED.stream().map(PackageDirectionTest::pkg).toArray(String[]::new))
+                .should().dependOnClassesThat().resideInAnyPackage(stages)
+                .check(CLASSES);
+    }
+
+    @Test
+    void noSinkUsesAnother() {
+        slices().matching(ROOT + ".sink.(*)..").should().notDependOnEachOther().check(CLASSES);
     }
 }
