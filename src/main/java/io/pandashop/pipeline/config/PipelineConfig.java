@@ -215,7 +215,7 @@ public interface PipelineConfig {
     }
 
     interface Content {
-        /** Upper bound of cached content rows; the least recently loaded are evicted past it. */
+        /** Upper bound of cached content rows (Caffeine evicts by frequency and recency past it). */
         @WithDefault("200000")
         int cacheMaxEntries();
 
