@@ -7,7 +7,9 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.Messages;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -46,6 +48,14 @@ public class FanOut {
         LOG.infof("fan-out to %s, at most %d batches and %d MB of source records in flight",
                 active.stream().map(Destination::name).toList(), config.fanOut().maxInFlight(),
                 config.fanOut().maxInFlightBytes() / (1024 * 1024));
+    }
+
+    /**
+     * Created at start (once the channels are wired: the destinations need their emitters), so a bad configuration
+     * stops the start instead of failing the first batch.
+     */
+    void atStart(@Observes StartupEvent event) {
+        LOG.debugf("fan-out checked at start: %s", active);
     }
 
     /** A misspelt pipeline.destinations.NAME would silently configure nothing: it stops the start instead. */
