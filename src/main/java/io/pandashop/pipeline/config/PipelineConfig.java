@@ -93,7 +93,7 @@ public interface PipelineConfig {
          * The same bound in bytes of the source records in flight (Kafka values), so a few huge rows cannot exhaust
          * the heap: past it the fan-out waits too. A single batch larger than this still goes, alone.
          */
-        @WithDefault("16777216")
+        @WithDefault("12582912")
         long maxInFlightBytes();
     }
 
