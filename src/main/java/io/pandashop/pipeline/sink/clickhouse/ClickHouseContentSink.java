@@ -30,7 +30,6 @@ public class ClickHouseContentSink {
             ContentRow row = c.latest();
             rows.row(row.id(), orEmpty(row.slug()), orEmpty(row.title()), orEmpty(row.contentType()),
                     row.lengthSeconds(), row.publishTs(), c.tsMs(), c.lsn(), c.isDelete() ? 1 : 0);
-            rows.token().add(row.id().toString(), c.lsn(), c.isDelete());
         }
         return inserter.insert(rows.build());
     }

@@ -66,8 +66,7 @@ public class ClickHouseFactSink extends ChannelDestination {
 
     /**
      * The changes' rows, grouped so that no insert spans more than {@code maxPartitions} partitions (days of
-     * event_ts, the table's PARTITION BY). The grouping depends only on the rows, so a retried write sends the
-     * same inserts with the same deduplication tokens. Most writes span a day or two: one insert.
+     * event_ts, the table's PARTITION BY). Most writes span a day or two: one insert.
      */
     static List<ClickHouseRows> rows(List<FactChange> changes, int maxPartitions) {
         List<Object[]> all = new ArrayList<>(changes.size() + 16);
@@ -105,7 +104,6 @@ public class ClickHouseFactSink extends ChannelDestination {
         for (Object[] row : all) {
             ClickHouseRows.Builder rows = groups.get(groupOfDay.get(day(row)));
             rows.row(row);
-            rows.token().add((Long) row[0], (Long) row[VERSION], ((Integer) row[VERSION + 1]) == 1);
         }
         List<ClickHouseRows> inserts = new ArrayList<>(groups.size());
         for (ClickHouseRows.Builder rows : groups) {

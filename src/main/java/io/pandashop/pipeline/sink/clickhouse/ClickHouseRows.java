@@ -5,22 +5,19 @@ import java.util.List;
 
 /**
  * Rows for one insert: the table, its column names, one value array per row (Long, Integer, Double, BigDecimal,
- * String, UUID, Instant or null, in column order), and the insert's deduplication token, computed from the rows'
- * source positions so a retried insert is stored once.
+ * String, UUID, Instant or null, in column order).
  */
-record ClickHouseRows(String table, List<String> columns, List<Object[]> rows, String dedupToken) {
+record ClickHouseRows(String table, List<String> columns, List<Object[]> rows) {
 
-    /** Collects rows and their source positions for the token. */
+    /** Collects rows. */
     static final class Builder {
         private final String table;
         private final List<String> columns;
         private final List<Object[]> rows = new ArrayList<>();
-        private final BatchToken token;
 
         Builder(String table, List<String> columns) {
             this.table = table;
             this.columns = columns;
-            this.token = new BatchToken(table);
         }
 
         Builder row(Object... values) {
@@ -32,12 +29,8 @@ record ClickHouseRows(String table, List<String> columns, List<Object[]> rows, S
             return this;
         }
 
-        BatchToken token() {
-            return token;
-        }
-
         ClickHouseRows build() {
-            return new ClickHouseRows(table, columns, rows, token.value());
+            return new ClickHouseRows(table, columns, rows);
         }
     }
 }

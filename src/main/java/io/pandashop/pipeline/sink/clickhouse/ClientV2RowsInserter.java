@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Inserts rows as one JSONEachRow body through client-v2, with the token as an insert setting. */
+/** Inserts rows as one JSONEachRow body through client-v2. */
 final class ClientV2RowsInserter implements RowsInserter {
 
     private final Client client;
@@ -32,8 +32,8 @@ final class ClientV2RowsInserter implements RowsInserter {
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
             byte[] body = jsonEachRow(rows);
-            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken())
-                    .serverSetting("async_insert", "0"); // acknowledged only once stored (README, "Durability")
+            InsertSettings settings = new InsertSettings().serverSetting("async_insert", "0")
+                    .serverSetting("insert_deduplicate", "0"); // RowsInserter: why no deduplication
             try {
                 client.insert(rows.table(), new ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow, settings)
                         .get(60, TimeUnit.SECONDS).close();

@@ -16,12 +16,11 @@ import java.util.Collections;
 
 /**
  * Inserts rows as one JDBC batch (clickhouse-jdbc sends it as one multi-row INSERT ... VALUES request) through the
- * pooled Agroal datasource. The deduplication token is a setting of that statement only: a connection-level
+ * pooled Agroal datasource. Its settings (insert_deduplicate=0) are those of that statement only: a connection-level
  * setting would apply to every later request on the pooled connection.
  */
 final class JdbcRowsInserter implements RowsInserter {
 
-    private static final String TOKEN = "insert_deduplication_token";
 
     private final AgroalDataSource dataSource;
 
@@ -37,14 +36,14 @@ final class JdbcRowsInserter implements RowsInserter {
             }
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql(rows))) {
                 QuerySettings settings = ps.unwrap(StatementImpl.class).getLocalSettings();
-                settings.serverSetting(TOKEN, rows.dedupToken());
+                settings.serverSetting("insert_deduplicate", "0"); // RowsInserter: why no deduplication
                 for (Object[] row : rows.rows()) {
                     for (int i = 0; i < row.length; i++) {
                         bind(ps, i + 1, row[i]);
                     }
                     ps.addBatch();
                 }
-                ps.executeBatch(); // the statement (and its token) is closed with this insert
+                ps.executeBatch(); // the statement (and its settings) is closed with this insert
             } catch (SQLException e) {
                 throw ClickHouseFailures.of(rows.table(), e);
             }

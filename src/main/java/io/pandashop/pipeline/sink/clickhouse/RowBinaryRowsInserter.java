@@ -29,8 +29,8 @@ final class RowBinaryRowsInserter implements RowsInserter {
     @Override
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
-            InsertSettings settings = new InsertSettings().setDeduplicationToken(rows.dedupToken())
-                    .serverSetting("async_insert", "0"); // acknowledged only once stored (README, "Durability")
+            InsertSettings settings = new InsertSettings().serverSetting("async_insert", "0")
+                    .serverSetting("insert_deduplicate", "0"); // RowsInserter: why no deduplication
             String schemaKey = rows.table() + rows.columns();
             try {
                 RowBinaryEncoder encoder = encoders.computeIfAbsent(schemaKey, key -> new RowBinaryEncoder(client

@@ -3,10 +3,13 @@ package io.pandashop.pipeline.sink.clickhouse;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Inserts one batch of rows with its deduplication token, off the event loop; fails when ClickHouse does not take
- * it (the caller retries the same rows with the same token). Three implementations, chosen by
- * pipeline.clickhouse.insert-client: RowBinary or JSONEachRow through client-v2, or JDBC batches through the
- * Agroal datasource.
+ * Inserts one batch of rows, off the event loop, synchronously (async_insert=0); fails when ClickHouse does not take
+ * it, and the caller retries the same rows. Insert deduplication is off (insert_deduplicate=0, no token): on a
+ * non-replicated MergeTree the deduplication log can keep an insert's entry while a SIGKILL loses its part, and the
+ * retry was then dropped as a duplicate (OutageTest lost 361 rows that way once). A retried insert may store its
+ * rows twice; ReplacingMergeTree(version) and FINAL (the _current views) collapse them. Three implementations,
+ * chosen by pipeline.clickhouse.insert-client: RowBinary or JSONEachRow through client-v2, or JDBC batches through
+ * the Agroal datasource.
  */
 public interface RowsInserter {
 
