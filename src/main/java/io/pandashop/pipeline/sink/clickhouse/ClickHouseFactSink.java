@@ -17,7 +17,6 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.Objects;
 
@@ -36,7 +35,6 @@ public class ClickHouseFactSink extends ChannelDestination {
             "duration_ms", "device", "engagement_seconds", "engagement_percent", "content_slug", "content_title",
             "content_type", "length_seconds", "publish_ts", "version", "is_deleted");
     private static final int EVENT_TS = COLUMNS.indexOf("event_ts");
-    private static final int VERSION = COLUMNS.indexOf("version");
 
     private final RowsInserter inserter;
     private final int maxPartitionsPerInsert;
@@ -83,33 +81,33 @@ public class ClickHouseFactSink extends ChannelDestination {
                         e.contentTitle(), e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0});
             }
         }
-        TreeMap<Long, Integer> groupOfDay = new TreeMap<>();
+        TreeMap<Long, List<Object[]>> byDay = new TreeMap<>();
         for (Object[] row : all) {
-            groupOfDay.put(day(row), 0);
+            byDay.computeIfAbsent(day(row), d -> new ArrayList<>()).add(row);
         }
-        int g = 0;
-        int inGroup = 0;
-        for (Map.Entry<Long, Integer> day : groupOfDay.entrySet()) {
-            if (inGroup == maxPartitions) {
-                g++;
-                inGroup = 0;
+        if (byDay.size() <= maxPartitions) {
+            return List.of(insert(all));
+        }
+        List<ClickHouseRows> inserts = new ArrayList<>();
+        List<Object[]> group = new ArrayList<>();
+        int days = 0;
+        for (List<Object[]> dayRows : byDay.values()) {
+            if (days == maxPartitions) {
+                inserts.add(insert(group));
+                group = new ArrayList<>();
+                days = 0;
             }
-            day.setValue(g);
-            inGroup++;
+            group.addAll(dayRows);
+            days++;
         }
-        List<ClickHouseRows.Builder> groups = new ArrayList<>(g + 1);
-        for (int i = 0; i <= g; i++) {
-            groups.add(new ClickHouseRows.Builder(TABLE, COLUMNS));
-        }
-        for (Object[] row : all) {
-            ClickHouseRows.Builder rows = groups.get(groupOfDay.get(day(row)));
-            rows.row(row);
-        }
-        List<ClickHouseRows> inserts = new ArrayList<>(groups.size());
-        for (ClickHouseRows.Builder rows : groups) {
-            inserts.add(rows.build());
-        }
+        inserts.add(insert(group));
         return inserts;
+    }
+
+    private static ClickHouseRows insert(List<Object[]> rows) {
+        ClickHouseRows.Builder insert = new ClickHouseRows.Builder(TABLE, COLUMNS);
+        rows.forEach(insert::row);
+        return insert.build();
     }
 
     /** The row's partition: toDate(event_ts) in UTC. */

@@ -57,12 +57,13 @@ public class ParkedEventRedelivery {
         }
         AtomicInteger refusedCount = new AtomicInteger();
         return RejectionIsolation.write(0, records.size(), (from, to) -> {
-            Uni<Void> attempt = Uni.createFrom().deferred(() -> deliver(records.subList(from, to)));
-            if (from == 0 && to == records.size()) {
-                attempt = attempt.onFailure(RejectedWrite.class).invoke(e -> LOG.warnf(
-                        "%s; splitting %d parked events to isolate the refused ones", e.getMessage(), records.size()));
+            List<KafkaRecord<String, byte[]>> part = records.subList(from, to);
+            if (to - from == 1) {
+                return retry.fewTimes(() -> deliver(part));
             }
-            return to - from == 1 ? retry.fewTimes(() -> deliver(records.subList(from, to))) : attempt;
+            Uni<Void> attempt = deliver(part);
+            return from > 0 || to < records.size() ? attempt : attempt.onFailure(RejectedWrite.class).invoke(e ->
+                    LOG.warnf("%s; splitting %d parked events to isolate the refused ones", e.getMessage(), to));
         }, (index, refusal) -> {
             refusedCount.incrementAndGet();
             return refused(records.get(index), refusal);
