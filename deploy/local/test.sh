@@ -21,6 +21,9 @@ export EXTERNAL_PORT="${TEST_EXTERNAL_PORT:-18089}"
 export PG_FAST=1
 
 INSTALL_BROWSER=1 deploy/local/install.sh
+# The manifest tests build deploy/k8s with the real kustomize inside kubectl; Debian has no kubectl package.
+command -v "${KUBECTL:-kubectl}" >/dev/null || { echo "test.sh: kubectl not found. Install it from the Kubernetes apt" \
+  "repository (https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/) or set KUBECTL to its path." >&2; exit 1; }
 # A fresh stack every run: results must not depend on what an earlier run left.
 deploy/local/stack-down.sh --purge >/dev/null 2>&1 || true
 if [[ "${KEEP_TEST_STACK:-0}" != 1 ]]; then

@@ -27,7 +27,7 @@ class ComposeFileTest {
 
     @Test
     void composeAgreesWithTheLocalStackAndTheService() throws IOException {
-        JsonNode services = Kustomize.YAML.readTree(COMPOSE.toFile()).path("services");
+        JsonNode services = RenderedManifests.YAML.readTree(COMPOSE.toFile()).path("services");
         Map<String, String> localPorts = localStackPorts();
         Map<String, String> hostPortOf = Map.of("redpanda", "KAFKA_PORT", "postgres", "PG_PORT",
                 "connect", "CONNECT_PORT", "clickhouse", "CLICKHOUSE_HTTP_PORT", "redis", "REDIS_PORT",
@@ -57,7 +57,7 @@ class ComposeFileTest {
         assertTrue(pipeline.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText().startsWith("redpanda:"));
 
         // Every mounted file exists; every named volume is declared.
-        JsonNode named = Kustomize.YAML.readTree(COMPOSE.toFile()).path("volumes");
+        JsonNode named = RenderedManifests.YAML.readTree(COMPOSE.toFile()).path("volumes");
         services.fields().forEachRemaining(s -> {
             for (JsonNode volume : s.getValue().path("volumes")) {
                 String from = volume.asText().split(":")[0];

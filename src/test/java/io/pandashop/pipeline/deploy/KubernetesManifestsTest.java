@@ -36,39 +36,77 @@ class KubernetesManifestsTest {
 
     @Test
     void smallOverlay() throws IOException {
-        check("small", Kustomize.build(K8S.resolve("overlays/small")));
+        check("small", RenderedManifests.build(K8S.resolve("overlays/small")));
     }
 
     @Test
     void productionOverlay() throws IOException {
-        List<ObjectNode> built = Kustomize.build(K8S.resolve("overlays/production"));
+        List<ObjectNode> built = RenderedManifests.build(K8S.resolve("overlays/production"));
         check("production", built);
-        assertEquals(2, Kustomize.find(built, "Deployment", "cdc-pipeline", K8S).path("spec").path("replicas").asInt(),
-                "production keeps two replicas");
+        assertEquals(2, RenderedManifests.find(built, "Deployment", "cdc-pipeline", K8S).path("spec").path("replicas")
+                .asInt(), "production keeps two replicas");
     }
 
     @Test
     void hpaFallbackReplacesTheScaledObject() throws IOException {
-        List<ObjectNode> built = Kustomize.build(K8S.resolve("overlays/small"));
-        Kustomize.apply(K8S.resolve("components/hpa-fallback"), built);
-        assertTrue(built.stream().noneMatch(r -> r.path("kind").asText().equals("ScaledObject")), "no ScaledObject");
-        assertTrue(built.stream().anyMatch(r -> r.path("kind").asText().equals("HorizontalPodAutoscaler")));
-        check("small + hpa-fallback", built);
+        for (String overlay : List.of("small", "production")) {
+            List<ObjectNode> built = RenderedManifests.build(RenderedManifests.overlayWithComponents(
+                    K8S.resolve("overlays/" + overlay), K8S.resolve("components/hpa-fallback")));
+            assertTrue(built.stream().noneMatch(r -> r.path("kind").asText().equals("ScaledObject")
+                    || r.path("kind").asText().equals("TriggerAuthentication")), overlay + ": no KEDA objects left");
+            assertTrue(built.stream().anyMatch(r -> r.path("kind").asText().equals("HorizontalPodAutoscaler")));
+            check(overlay + " + hpa-fallback", built);
+        }
     }
 
     @Test
     void anUnresolvableOverlayIsAnError() throws IOException {
         Path broken = Files.createTempDirectory("overlay-");
-        Files.writeString(broken.resolve("kustomization.yaml"), "resources: [" + K8S.resolve("base") + "]\n"
-                + "patches:\n  - path: missing.yaml\n");
+        Files.writeString(broken.resolve("kustomization.yaml"), "resources: [" + broken.relativize(K8S.resolve("base"))
+                + "]\npatches:\n  - path: missing.yaml\n");
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Kustomize.build(broken));
+                () -> RenderedManifests.build(broken));
         assertTrue(e.getMessage().contains("missing.yaml"), e.getMessage());
+    }
+
+    /** Every rendered object reads into its published model without a field the model does not know. */
+    @Test
+    void everyObjectMatchesItsPublishedModel() throws IOException {
+        for (String overlay : List.of("small", "production")) {
+            List<String> problems = new ArrayList<>();
+            RenderedManifests.build(K8S.resolve("overlays/" + overlay))
+                    .forEach(object -> problems.addAll(PublishedModels.problems(object)));
+            assertEquals(List.of(), problems, overlay);
+        }
+    }
+
+    /** The model check sees a misspelt field deep in a Deployment and in a Strimzi resource, and a wrong type. */
+    @Test
+    void aMisspeltFieldFailsTheModelCheck() throws IOException {
+        List<ObjectNode> built = RenderedManifests.build(K8S.resolve("overlays/small"));
+        ObjectNode deployment = RenderedManifests.find(built, "Deployment", "cdc-pipeline", K8S).deepCopy();
+        ((ObjectNode) deployment.path("spec").path("template").path("spec").path("containers").get(0)
+                .path("readinessProbe")).put("initialDelaySecond", 5);
+        assertEquals(1, PublishedModels.problems(deployment).size(), PublishedModels.problems(deployment).toString());
+        assertTrue(PublishedModels.problems(deployment).get(0).contains("initialDelaySecond"));
+
+        ObjectNode user = RenderedManifests.find(built, "KafkaUser", "cdc-pipeline", K8S).deepCopy();
+        ((ObjectNode) user.path("spec").path("authorization").path("acls").get(0)).put("operatons", "Read");
+        assertTrue(PublishedModels.problems(user).toString().contains("operatons"), PublishedModels.problems(user)
+                .toString());
+
+        ObjectNode topic = RenderedManifests.find(built, "KafkaTopic", "pandashop.pipeline.dead-letter", K8S)
+                .deepCopy();
+        ((ObjectNode) topic.path("spec")).put("partitions", "three");
+        assertEquals(1, PublishedModels.problems(topic).size(), "a string where the model wants a number");
+
+        ObjectNode unknownKind = deployment.deepCopy().put("kind", "Deploymnt");
+        assertTrue(PublishedModels.problems(unknownKind).get(0).contains("no published model"));
     }
 
     /** The pipeline's KafkaUser reads the CDC topics (Debezium's) and writes only its own topics. */
     private static void assertPipelineCannotWriteTheCdcTopics(String overlay, List<ObjectNode> built) {
-        ObjectNode user = Kustomize.find(built, "KafkaUser", "cdc-pipeline", K8S);
+        ObjectNode user = RenderedManifests.find(built, "KafkaUser", "cdc-pipeline", K8S);
         String cdcTopic = "pandashop.public.engagement_events";
         boolean reads = false;
         for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
@@ -93,7 +131,7 @@ class KubernetesManifestsTest {
     private void check(String overlay, List<ObjectNode> built) throws IOException {
         Map<String, String> app = applicationProperties();
         String appText = Files.readString(ROOT.resolve("src/main/resources/application.properties"));
-        ObjectNode deployment = Kustomize.find(built, "Deployment", "cdc-pipeline", K8S);
+        ObjectNode deployment = RenderedManifests.find(built, "Deployment", "cdc-pipeline", K8S);
         JsonNode pod = deployment.path("spec").path("template");
         JsonNode container = pod.path("spec").path("containers").get(0);
 
@@ -118,7 +156,7 @@ class KubernetesManifestsTest {
         for (JsonNode from : container.path("envFrom")) {
             String kind = from.has("configMapRef") ? "ConfigMap" : "Secret";
             String name = from.path(from.has("configMapRef") ? "configMapRef" : "secretRef").path("name").asText();
-            ObjectNode source = Kustomize.find(built, kind, name, K8S);
+            ObjectNode source = RenderedManifests.find(built, kind, name, K8S);
             JsonNode data = kind.equals("ConfigMap") ? source.path("data") : source.path("stringData");
             data.fieldNames().forEachRemaining(key -> {
                 keys.add(key);
@@ -149,7 +187,7 @@ class KubernetesManifestsTest {
                 "the image's entrypoint reads JAVA_OPTS");
         for (JsonNode volume : pod.path("spec").path("volumes")) {
             if (volume.has("configMap")) {
-                Kustomize.find(built, "ConfigMap", volume.path("configMap").path("name").asText(), K8S);
+                RenderedManifests.find(built, "ConfigMap", volume.path("configMap").path("name").asText(), K8S);
             }
             if (volume.has("secret")) {
                 for (JsonNode item : volume.path("secret").path("items")) {
@@ -196,21 +234,21 @@ class KubernetesManifestsTest {
 
         // Service, PDB and NetworkPolicy select the pods and use the port.
         JsonNode labels = pod.path("metadata").path("labels");
-        ObjectNode service = Kustomize.find(built, "Service", "cdc-pipeline", K8S);
+        ObjectNode service = RenderedManifests.find(built, "Service", "cdc-pipeline", K8S);
         assertTrue(ports.containsKey(service.path("spec").path("ports").get(0).path("targetPort").asText()), overlay);
         for (JsonNode selector : List.of(service.path("spec").path("selector"),
-                Kustomize.find(built, "PodDisruptionBudget", "cdc-pipeline", K8S).path("spec").path("selector")
+                RenderedManifests.find(built, "PodDisruptionBudget", "cdc-pipeline", K8S).path("spec").path("selector")
                         .path("matchLabels"),
-                Kustomize.find(built, "NetworkPolicy", "cdc-pipeline", K8S).path("spec").path("podSelector")
+                RenderedManifests.find(built, "NetworkPolicy", "cdc-pipeline", K8S).path("spec").path("podSelector")
                         .path("matchLabels"))) {
             selector.fields().forEachRemaining(e -> assertEquals(e.getValue(), labels.path(e.getKey()),
                     overlay + ": selector " + e.getKey()));
         }
-        assertTrue(Kustomize.find(built, "NetworkPolicy", "cdc-pipeline", K8S).toString()
+        assertTrue(RenderedManifests.find(built, "NetworkPolicy", "cdc-pipeline", K8S).toString()
                 .contains("\"port\":" + servicePort), overlay);
 
         // Topics: the names the service uses; never more replicas than the engagement topic has partitions.
-        ObjectNode config = Kustomize.find(built, "ConfigMap", "cdc-pipeline-config", K8S);
+        ObjectNode config = RenderedManifests.find(built, "ConfigMap", "cdc-pipeline-config", K8S);
         String prefix = config.path("data").path("TOPIC_PREFIX").asText();
         Map<String, Integer> partitions = new TreeMap<>();
         for (ObjectNode r : built) {
@@ -234,7 +272,7 @@ class KubernetesManifestsTest {
                 assertEquals(config.path("data").path("CONSUMER_GROUP").asText(), trigger.path("consumerGroup").asText());
                 assertEquals(config.path("data").path("KAFKA_BOOTSTRAP_SERVERS").asText(),
                         trigger.path("bootstrapServers").asText(), overlay);
-                for (JsonNode ref : Kustomize.find(built, "TriggerAuthentication",
+                for (JsonNode ref : RenderedManifests.find(built, "TriggerAuthentication",
                         r.path("spec").path("triggers").get(0).path("authenticationRef").path("name").asText(), K8S)
                         .path("spec").path("secretTargetRef")) {
                     assertFalse(ref.path("name").asText().isBlank(), overlay);
@@ -249,7 +287,7 @@ class KubernetesManifestsTest {
         }
 
         // Debezium: the local stack's connector settings, on the Connect cluster this overlay declares.
-        ObjectNode connector = Kustomize.find(built, "KafkaConnector", "pandashop-postgres", K8S);
+        ObjectNode connector = RenderedManifests.find(built, "KafkaConnector", "pandashop-postgres", K8S);
         JsonNode shared = new ObjectMapper().readTree(ROOT.resolve("deploy/connector/debezium-postgres.json").toFile());
         JsonNode spec = connector.path("spec");
         shared.fields().forEachRemaining(e -> {
@@ -262,11 +300,11 @@ class KubernetesManifestsTest {
         });
         assertEquals(prefix, spec.path("config").path("topic.prefix").asText(), overlay);
         String connect = connector.path("metadata").path("labels").path("strimzi.io/cluster").asText();
-        ObjectNode connectCluster = Kustomize.find(built, "KafkaConnect", connect, K8S);
+        ObjectNode connectCluster = RenderedManifests.find(built, "KafkaConnect", connect, K8S);
         // Connect's service account (Strimzi names it <cluster>-connect) may read the connector's Secret.
-        ObjectNode binding = Kustomize.find(built, "RoleBinding", "pandashop-connect-secrets", K8S);
+        ObjectNode binding = RenderedManifests.find(built, "RoleBinding", "pandashop-connect-secrets", K8S);
         assertEquals(connect + "-connect", binding.path("subjects").get(0).path("name").asText(), overlay);
-        ObjectNode role = Kustomize.find(built, "Role", binding.path("roleRef").path("name").asText(), K8S);
+        ObjectNode role = RenderedManifests.find(built, "Role", binding.path("roleRef").path("name").asText(), K8S);
         assertTrue(role.path("rules").toString().contains("\"debezium-postgres\""), overlay);
         assertTrue(connectCluster.toString().contains("debezium-connector-postgres"), overlay);
         assertTrue(connectCluster.toString().contains(localDebeziumVersion()), overlay + ": Debezium "
@@ -296,10 +334,10 @@ class KubernetesManifestsTest {
                     Set<String> keys = new HashSet<>();
                     r.path("stringData").fieldNames().forEachRemaining(keys::add);
                     r.path("data").fieldNames().forEachRemaining(keys::add);
-                    secrets.put(Kustomize.name(r), keys);
+                    secrets.put(RenderedManifests.name(r), keys);
                 }
                 case "KafkaUser" -> {
-                    secrets.put(Kustomize.name(r), Set.of("password", "sasl.jaas.config"));
+                    secrets.put(RenderedManifests.name(r), Set.of("password", "sasl.jaas.config"));
                     String cluster = r.path("metadata").path("labels").path("strimzi.io/cluster").asText();
                     secrets.put(cluster + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
                 }
