@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PackageDirectionTest {
 
     private static final String ROOT = "io.pandashop.pipeline";
-    private static final List<String> FLOW = List.of("cdc", "content", "enrich", "backfill", "ingest", "fanout", "sink", "api");
+    private static final List<String> FLOW = List.of("cdc", "content", "enrich", "processor", "backfill", "fanout", "sink",
+            "api");
     private static final List<String> SHARED = List.of("config", "health", "deadletter");
 
     private static final JavaClasses CLASSES = new ClassFileImporter()

@@ -1,4 +1,4 @@
-package io.pandashop.pipeline.ingest;
+package io.pandashop.pipeline.processor;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
