@@ -47,6 +47,8 @@ CONNECT_PLUGINS="$TOOLS_DIR/connect-plugins"
 WIREMOCK_JAR="$TOOLS_DIR/wiremock/wiremock-standalone-$WIREMOCK_VERSION.jar"
 JDBC_DIR="$TOOLS_DIR/jdbc"
 CHDB_LIB="$TOOLS_DIR/chdb/package/libchdb.so"
+# promtool (install.sh takes it from Debian's prometheus package): AlertRulesTest reads PROMTOOL too.
+PROMTOOL="${PROMTOOL:-$TOOLS_DIR/promtool/promtool}"
 
 # Order matters: stack-up starts in this order, stack-down stops in reverse.
 ALL_COMPONENTS=(postgres kafka connect clickhouse redis external)

@@ -3,6 +3,7 @@
 #   apt:          postgresql-15, redis-server (+ curl, jq, iproute2, java, maven, npm if absent)
 #   Maven Central: Kafka 4.4.0 + Connect, Debezium postgres plugin, WireMock, pg JDBC
 #   npm:          @chdb/lib-linux-x64-gnu (ClickHouse engine as libchdb.so)
+#   apt download: promtool, taken from the prometheus package (alert rule tests)
 # Downloads go to $TOOLS_DIR (default .run/tools, shared by every RUN_DIR).
 set -euo pipefail
 # shellcheck source=env.sh
@@ -100,9 +101,36 @@ install_chdb() {
   mv "$tmp" "$TOOLS_DIR/chdb"
 }
 
+install_promtool() {
+  # promtool tests the alerts (deploy/monitoring/alerts-test.yaml, AlertRulesTest). Debian's prometheus package
+  # ships it; only the binary is taken from the package (no Prometheus daemon is installed).
+  if [[ -x $PROMTOOL ]]; then
+    log "apt: promtool present ($PROMTOOL)"
+    return
+  fi
+  log "apt: fetching promtool from Debian's prometheus package"
+  mkdir -p "$TOOLS_DIR"
+  local tmp; tmp="$(mktemp -d "$TOOLS_DIR/.promtool.XXXXXX")"
+  if ! (cd "$tmp" && apt-get download -qq prometheus >/dev/null 2>&1); then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    (cd "$tmp" && apt-get download -qq prometheus >/dev/null) || { rm -rf "$tmp"; die "apt: prometheus download failed"; }
+  fi
+  local deb; deb=("$tmp"/prometheus_*.deb)
+  [[ -f ${deb[0]} ]] || { rm -rf "$tmp"; die "apt: apt-get download left no prometheus .deb"; }
+  dpkg-deb -x "${deb[0]}" "$tmp/pkg"
+  [[ -x $tmp/pkg/usr/bin/promtool ]] || { rm -rf "$tmp"; die "apt: promtool not found in the prometheus package"; }
+  # Copied under a temp name then moved: a half-done download never looks installed.
+  mkdir -p "$(dirname "$PROMTOOL")"
+  cp "$tmp/pkg/usr/bin/promtool" "$PROMTOOL.tmp"
+  mv "$PROMTOOL.tmp" "$PROMTOOL"
+  rm -rf "$tmp"
+  log "apt: $("$PROMTOOL" --version 2>&1 | head -1)"
+}
+
 mkdir -p "$TOOLS_DIR"
 start=$(date +%s)
 install_apt
 install_maven_jars
 install_chdb
+install_promtool
 log "install done in $(( $(date +%s) - start ))s"

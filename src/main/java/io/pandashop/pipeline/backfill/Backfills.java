@@ -8,6 +8,7 @@ import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -28,6 +29,7 @@ import java.util.UUID;
  * taken it, and at most pipeline.backfill.max-pages-in-flight pages are on their way, so a slow destination slows
  * the backfill as it slows the live stream. One backfill runs at a time.
  */
+@Startup // its metrics exist from the start (alerts and dashboards query them)
 @ApplicationScoped
 public class Backfills {
 

@@ -22,7 +22,8 @@ public class DependencyStatus {
     private static final Logger LOG = Logger.getLogger(DependencyStatus.class);
 
     /** A failing dependency: its last error, and whether the pipeline waits for it (it then is not ready). */
-    public record Failure(String error, boolean blocking, long sinceMillis) {
+    /** The last error of a dependency that is failing, since when, and how many attempts failed since then. */
+    public record Failure(String error, boolean blocking, long sinceMillis, long attempts) {
     }
 
     private final Map<String, Failure> failing = new ConcurrentHashMap<>();
@@ -38,7 +39,8 @@ public class DependencyStatus {
         AtomicBoolean first = new AtomicBoolean();
         failing.compute(dependency, (name, old) -> {
             first.set(old == null);
-            return new Failure(reason, blocking, old == null ? System.currentTimeMillis() : old.sinceMillis());
+            return old == null ? new Failure(reason, blocking, System.currentTimeMillis(), 1)
+                    : new Failure(reason, blocking, old.sinceMillis(), old.attempts() + 1);
         });
         if (first.get() && !stopping) {
             LOG.warnf("%s is unavailable (%s); %s", dependency, reason,

@@ -26,7 +26,10 @@ public class PipelineReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Pipeline dependencies").up();
         for (Map.Entry<String, DependencyStatus.Failure> f : status.failing().entrySet()) {
-            response.withData(f.getKey(), (f.getValue().blocking() ? "DOWN: " : "DEGRADED: ") + f.getValue().error());
+            DependencyStatus.Failure failure = f.getValue();
+            response.withData(f.getKey(), String.format("%s for %d s, %d attempts failed: %s",
+                    failure.blocking() ? "DOWN" : "DEGRADED", (System.currentTimeMillis() - failure.sinceMillis()) / 1000,
+                    failure.attempts(), failure.error()));
             if (f.getValue().blocking()) {
                 response.down();
             }

@@ -170,8 +170,10 @@ class BackfillTest {
             writer.preparedQuery("UPDATE engagement_events SET duration_ms = 123456 WHERE id = $1")
                     .execute(Tuple.of(changed)).await().indefinitely();
             Instant[] range = eventRange(run);
+            OffsetDateTime began = databaseNow();
             String id = start(range[0], range[1], null).getString("id");
-            Thread.sleep(2000);
+            // Proof it waits: its session still asks for the oldest running transaction 2 s after it started.
+            awaitWaitingForOlderTransactions(began.plusSeconds(2));
             JsonPath waiting = status(id);
             assertEquals("RUNNING", waiting.getString("state"), waiting.prettify());
             assertTrue(waiting.get("rows_total") == null, "no snapshot while an older writer is open: "
@@ -218,28 +220,50 @@ class BackfillTest {
         assertEquals("CANCELLED", cancelled.getString("state"));
         long doneAtCancel = cancelled.getLong("rows_done");
         assertTrue(doneAtCancel < cancelled.getLong("rows_total"), cancelled.prettify());
-        // Pages already on their way still land (at most max-pages-in-flight of them), then nothing moves.
-        Thread.sleep(2000);
+        // Pages already on their way still land (at most max-pages-in-flight of them), then nothing moves: the
+        // reader has ended its snapshot transaction (its session's last statement is the ROLLBACK that releases
+        // it) and the fan-out holds no batch.
+        await().atMost(Duration.ofSeconds(30)).until(() -> backfillSessionReleased()
+                && Stack.metric("pipeline_fanout_in_flight") == 0);
         long settled = status(id).getLong("rows_done");
         assertTrue(settled - doneAtCancel <= 4 * 500, "at most the pages in flight landed after the cancel");
-        Thread.sleep(1500);
-        long finalDone = status(id).getLong("rows_done");
-        assertEquals(settled, finalDone, "nothing is read after the cancel");
-        assertTrue(finalDone < cancelled.getLong("rows_total"), "the cancel stopped the reading");
         assertEquals("CANCELLED", status(id).getString("state"));
         assertTrue(admin().get("/admin/backfill").then().statusCode(200).extract().jsonPath().getList("id")
                 .contains(id), "it is listed");
         JsonNode shown = dashboardSnapshot().path("backfill");
         assertEquals(id, shown.path("id").asText(), "the dashboard shows the latest backfill");
         assertEquals("CANCELLED", shown.path("state").asText());
-        assertEquals(finalDone, shown.path("rows_done").asLong());
-        // The next backfill may start: the cancelled one no longer counts as running.
-        JsonPath next = runToEnd(range[0], range[0].plusMillis(1), null);
-        assertEquals("SUCCEEDED", next.getString("state"), next.prettify());
+        assertEquals(settled, shown.path("rows_done").asLong());
+        JsonPath runAfter = runToEnd(range[0], range[0].plusMillis(1), null);
+        long finalDone = status(id).getLong("rows_done");
+        assertEquals(settled, finalDone, "nothing is read after the cancel");
+        assertTrue(finalDone < cancelled.getLong("rows_total"), "the cancel stopped the reading");
+        // The next backfill could start: the cancelled one no longer counts as running.
+        assertEquals("SUCCEEDED", runAfter.getString("state"), runAfter.prettify());
         run.removeFromLeaderboard(redis, keys);
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    private OffsetDateTime databaseNow() {
+        return pg.query("SELECT clock_timestamp() AS t").execute().await().indefinitely().iterator().next()
+                .getOffsetDateTime("t");
+    }
+
+    /** A backfill's session (not ours) ran its "oldest running transaction" query after {@code after}. */
+    private void awaitWaitingForOlderTransactions(OffsetDateTime after) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> pg.preparedQuery(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                        + " AND query LIKE 'SELECT pg_snapshot_xmin(pg_current_snapshot())%' AND query_start > $1")
+                .execute(Tuple.of(after)).await().indefinitely().iterator().next().getLong("n") > 0);
+    }
+
+    /** No session holds a backfill's snapshot: none is still in the transaction whose last statement read pages. */
+    private boolean backfillSessionReleased() {
+        return pg.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state <> 'idle'"
+                        + " AND query LIKE '%FROM engagement_events e LEFT JOIN content c%'")
+                .execute().await().indefinitely().iterator().next().getLong("n") == 0;
+    }
 
     /** The first snapshot the dashboard's event stream sends. */
     private static JsonNode dashboardSnapshot() throws Exception {

@@ -3,6 +3,7 @@ package io.pandashop.pipeline.it;
 import com.clickhouse.client.api.Client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
+import io.pandashop.pipeline.deploy.MonitoringFiles;
 import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +48,23 @@ class OperatorSurfaceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> metricsText().contains("pipeline_consumer_lag{"));
         await().atMost(Duration.ofSeconds(60)).until(() -> Stack.metric("pipeline_consumer_lag", "topic=") == 0);
         assertTrue(metricsText().contains("pipeline_channel_buffered{destination=\"redis\"}"));
+
+        // Every metric the shipped Grafana dashboard and alert rules query is one the service exports.
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (String line : metricsText().split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(pipeline_[a-z_]+?)(_bucket|_count|_sum|_max)?[{ ]")
+                    .matcher(line);
+            if (m.find()) {
+                exported.add(m.group(1));
+                exported.add(m.group(1) + (m.group(2) == null ? "" : m.group(2)));
+            }
+        }
+        java.util.Set<String> queried = new java.util.TreeSet<>(MonitoringFiles.dashboardMetrics());
+        queried.addAll(MonitoringFiles.alertMetrics());
+        assertTrue(queried.size() > 10, "the dashboard and the rules query the pipeline's metrics: " + queried);
+        java.util.Set<String> missing = new java.util.TreeSet<>(queried);
+        missing.removeAll(exported);
+        assertEquals(java.util.Set.of(), missing, "queried but not exported; exported: " + exported);
     }
 
     @Test

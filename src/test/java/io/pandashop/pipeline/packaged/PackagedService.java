@@ -195,6 +195,23 @@ public final class PackagedService implements AutoCloseable {
         }
     }
 
+    /** The body of a GET, whatever its status (health endpoints answer 503 with the reasons); "" when unreachable. */
+    public String body(String path) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(5000);
+            try {
+                java.io.InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream();
+                return in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no last commit. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -9,6 +9,7 @@ import io.pandashop.pipeline.enrich.FactChange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -23,6 +24,7 @@ import java.util.List;
  * Puts events the external system did not take on the parking topic, one record per event (its envelope, keyed
  * by event id); completes once the broker has them all.
  */
+@Startup // its metrics exist from the start (alerts and dashboards query them)
 @ApplicationScoped
 public class ExternalParking {
 
