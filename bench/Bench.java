@@ -126,9 +126,9 @@ public class Bench {
 
     // =========================================================================================== fill
     // The event mix is the demo generator's (deploy/local/generator/DemoTraffic.java); both are single-file
-    // programs run by the source launcher, so the constants are repeated rather than shared.
+    // programs run by the source launcher, so the constants are repeated rather than shared. Content types are
+    // not: both take them from the database's CHECK.
     static final class Fill {
-        static final String[] TYPES = {"podcast", "newsletter", "video"};
         static final String[] EVENT_TYPES = {"play", "pause", "finish", "click"};
         static final int[] EVENT_W = {40, 25, 15, 20};
         static final String[] DEVICES = {"ios", "android", "web-chrome", "web-safari", "web-firefox", "tv"};
@@ -219,6 +219,8 @@ public class Bench {
             long events = Long.parseLong(o.getOrDefault("events", "1000000"));
             int contents = Integer.parseInt(o.getOrDefault("content", "10000"));
             Path csv = Path.of(req(o, "content-csv"));
+            // The source database's types (run.sh reads them with deploy/local/sql/content-types.sql).
+            String[] types = req(o, "content-types").split(",");
             long seed = Long.parseLong(o.getOrDefault("seed", "42"));
             String contentTopic = prefix + ".public.content";
             String eventsTopic = prefix + ".public.engagement_events";
@@ -258,7 +260,7 @@ public class Bench {
                 Instant base = Instant.parse("2024-01-01T00:00:00Z");
                 for (int i = 0; i < contents; i++) {
                     SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
-                    String type = TYPES[i % 3];
+                    String type = types[i % types.length];
                     Integer len = switch (i % 20) {
                         case 4 -> null;
                         case 11 -> 0;

@@ -240,8 +240,10 @@ log "results work dir $WORK; events $EVENTS, content $CONTENT, e2e rates $RATES 
 # ================================================================ drain mode
 if (( ! SKIP_DRAIN )); then
 log "drain: filling topics $DRAIN_PREFIX.public.* ($EVENTS event changes, $CONTENT content rows)"
+CONTENT_TYPES=$(psql_bench -tA -f "$ROOT/deploy/local/sql/content-types.sql" | paste -sd, -)
+[[ -n $CONTENT_TYPES ]] || die "content.content_type has no CHECK listing its types"
 bench_java fill --bootstrap "$BOOT" --prefix "$DRAIN_PREFIX" --events "$EVENTS" --content "$CONTENT" \
-  --content-csv "$WORK/content.csv" --out "$WORK/fill.json" >/dev/null
+  --content-types "$CONTENT_TYPES" --content-csv "$WORK/content.csv" --out "$WORK/fill.json" >/dev/null
 psql_bench -c "\\copy content (id, slug, title, content_type, length_seconds, publish_ts) FROM '$WORK/content.csv' WITH (FORMAT csv)"
 log "drain: $(psql_bench -tA -c 'SELECT count(*) FROM content') content rows in PostgreSQL"
 RECORDS=$(jq -r .records_on_events_topic "$WORK/fill.json")

@@ -17,8 +17,6 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 
-CONTENT_TYPES = ("podcast", "newsletter", "video")
-
 
 class Refused(Exception):
     """The service answered with an error, or could not be reached: the message says which."""
@@ -136,7 +134,8 @@ def parser():
     action.add_argument("--cancel", metavar="ID", help="cancel a running backfill")
     action.add_argument("--list", action="store_true", help="list running and recent backfills")
     p.add_argument("--to", dest="end", type=instant, metavar="WHEN", help="last event_ts (exclusive); with --from")
-    p.add_argument("--type", choices=CONTENT_TYPES, help="only events of this content type; with --from")
+    p.add_argument("--type", metavar="TYPE", help="only events of this content type (one the source database's CHECK on"
+                                                 " content.content_type allows); with --from")
     p.add_argument("--no-wait", action="store_true", help="start it and return without following it")
     return p
 

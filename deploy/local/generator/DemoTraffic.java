@@ -292,7 +292,6 @@ public class DemoTraffic {
 
     // ---------------------------------------------------------------- content
 
-    static final String[] TYPES = {"podcast", "newsletter", "video"};
     static final String[] ADJ = {"quiet", "hidden", "practical", "unexpected", "weekly", "deep", "honest",
         "modern", "tiny", "endless", "curious", "brave", "slow", "bright", "missing", "open"};
     static final String[] NOUN = {"pipeline", "garden", "market", "city", "kitchen", "ocean", "startup",
@@ -304,6 +303,28 @@ public class DemoTraffic {
         return UUID.nameUUIDFromBytes(("pandashop-demo-content:" + seed + ":" + i).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The types the database's CHECK on content.content_type allows (deploy/local/sql/content-types.sql). */
+    String[] contentTypes() throws SQLException {
+        String query;
+        try {
+            query = Files.readString(Path.of(System.getProperty("contentTypesSql",
+                "deploy/local/sql/content-types.sql"))).replaceAll("(?m)^--.*$", "").strip().replaceAll(";$", "");
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot read the content-types query: " + e.getMessage());
+        }
+        java.util.List<String> types = new java.util.ArrayList<>();
+        try (var st = conn.createStatement(); var rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                types.add(rs.getString(1));
+            }
+        }
+        conn.commit();
+        if (types.isEmpty()) {
+            throw new SQLException("content.content_type has no CHECK listing its types: nothing to generate");
+        }
+        return types.toArray(new String[0]);
+    }
+
     void ensureContent() throws SQLException {
         if (contentRows > 0) {
             Instant base = Instant.parse("2024-01-01T00:00:00Z");
@@ -311,9 +332,10 @@ public class DemoTraffic {
             try (PreparedStatement ps = conn.prepareStatement(
                 "INSERT INTO content (id, slug, title, content_type, length_seconds, publish_ts)"
                     + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                String[] types = contentTypes();
                 for (int i = 0; i < contentRows; i++) {
                     SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
-                    String type = TYPES[i % 3];
+                    String type = types[i % types.length];
                     Integer len = switch (i % 20) {
                         case 4 -> null;       // unknown length
                         case 11 -> 0;         // broken metadata

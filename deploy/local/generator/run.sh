@@ -43,4 +43,4 @@ fi
 
 # Small heap, fast start: a source-launched program recompiles on every start (~1-2 s).
 exec "$JAVA" ${DEMO_TRAFFIC_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC} \
-  -cp "$jar" "$HERE/DemoTraffic.java" "$@"
+  -DcontentTypesSql="$HERE/../sql/content-types.sql" -cp "$jar" "$HERE/DemoTraffic.java" "$@"

@@ -8,7 +8,10 @@ const SERIES = [
   { key: 'redis', label: 'Redis', color: '#dc2626' },
   { key: 'external', label: 'external', color: '#059669' },
 ];
-const TYPE_COLORS = { podcast: '#7c3aed', newsletter: '#0891b2', video: '#ea580c' };
+// Content types are the source database's (its CHECK on content.content_type), not listed here: each type in the
+// data gets a color by its place among the sorted types shown.
+const PALETTE = ['#7c3aed', '#0891b2', '#ea580c', '#16a34a', '#db2777', '#ca8a04', '#4b5563'];
+const typeColor = (types, type) => PALETTE[types.indexOf(type) % PALETTE.length];
 const HISTORY_SECONDS = 300;
 const history = [];
 
@@ -160,10 +163,10 @@ async function loadDaily() {
       const type = d.content_type || 'none';
       const height = (d.avg_engagement / maxY) * (h - 2 * pad);
       const x = dates.indexOf(d.date) * slot + (slot - bar * types.length) / 2 + types.indexOf(type) * bar;
-      rect(svg, x, h - pad - height, bar * 0.9, height, TYPE_COLORS[type] || '#666',
+      rect(svg, x, h - pad - height, bar * 0.9, height, typeColor(types, type),
         `${d.date} ${type}: ${fmt(d.avg_engagement, 2)} % over ${fmt(d.events)} events`);
     });
-    legend($('daily-legend'), types.map((t) => ({ label: t, color: TYPE_COLORS[t] || '#666' }))
+    legend($('daily-legend'), types.map((t) => ({ label: t, color: typeColor(types, t) }))
       .concat([{ label: `${dates[0] || ''} – ${dates[dates.length - 1] || ''}, scale 0 – ${fmt(maxY, 1)} %`,
         color: 'transparent' }]));
   } catch (e) {

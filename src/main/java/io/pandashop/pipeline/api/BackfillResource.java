@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.api;
 
 import io.pandashop.pipeline.backfill.BackfillRequest;
+import io.pandashop.pipeline.content.ContentTypes;
 import io.pandashop.pipeline.backfill.BackfillStatus;
 import io.pandashop.pipeline.backfill.Backfills;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
@@ -57,9 +58,11 @@ public class BackfillResource {
             + "\"finished_at\":null,\"source_lsn\":31887255,\"errors\":[]}";
 
     private final Backfills backfills;
+    private final ContentTypes contentTypes;
 
-    public BackfillResource(Backfills backfills) {
+    public BackfillResource(Backfills backfills, ContentTypes contentTypes) {
         this.backfills = backfills;
+        this.contentTypes = contentTypes;
     }
 
     @POST
@@ -82,6 +85,7 @@ public class BackfillResource {
         try {
             request = new BackfillRequest(instant("from", body.from()), instant("to", body.to()),
                     body.contentType() == null || body.contentType().isBlank() ? null : body.contentType());
+            contentTypes.require(request.contentType());
         } catch (IllegalArgumentException | MalformedChangeException e) {
             throw new BadRequestException(e.getMessage());
         }

@@ -79,6 +79,15 @@ class BackfillTest {
         admin().get("/admin/backfill/no-such-id").then().statusCode(404);
     }
 
+    /** The allowed content types are the source database's (its CHECK on content.content_type). */
+    @Test
+    void anUnknownContentTypeIsRefusedWithTheDatabasesList() {
+        admin().contentType(ContentType.JSON)
+                .body("{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-02T00:00:00Z\",\"content_type\":\"audio\"}")
+                .post("/admin/backfill").then().statusCode(400)
+                .body(containsString("'content_type' must be one of [podcast, newsletter, video]"));
+    }
+
     @Test
     void backfillTwiceOverWhatTheLiveStreamDeliveredChangesNothing() throws Exception {
         EngagementRun run = new EngagementRun(pg, clickHouse);

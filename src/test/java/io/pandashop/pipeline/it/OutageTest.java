@@ -100,13 +100,18 @@ class OutageTest {
             double receivedAtStop = received();
             run.insertEvents(10_001, 50_000, 200);
 
-            // A destination down holds every offset: nothing is committed until it has the records.
-            TimeUnit.SECONDS.sleep(6);
+            // A destination down holds every offset: nothing is committed until it has the records. Once its
+            // writes have failed (readiness counts the attempts) and the fan-out is full, no batch can complete.
+            int maxInFlight = Integer.parseInt(Stack.config("pipeline.fan-out.max-in-flight"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> failedAttempts(health.readinessDown(), component) >= 1
+                    && Stack.metric("pipeline_fanout_in_flight") >= maxInFlight);
             Map<Integer, Long> during = Stack.committed(Stack.consumerGroup(), Stack.eventsTopic());
+            long attemptsThen = failedAttempts(health.readinessDown(), component);
             // ... and the consumer-lag gauge (refreshed every 10 s) shows it
             await().atMost(Duration.ofSeconds(18))
                     .until(() -> Stack.metric("pipeline_consumer_lag", "topic=") > 0);
-            sleepUntil(stoppedAt, OUTAGE.minusSeconds(3));
+            // Three more failed writes later, still nothing committed.
+            await().atMost(OUTAGE).until(() -> failedAttempts(health.readinessDown(), component) >= attemptsThen + 3);
             assertEquals(during, Stack.committed(Stack.consumerGroup(), Stack.eventsTopic()),
                     "offsets stand still while " + component + " is down");
             assertFalse(Stack.caughtUp(Stack.consumerGroup(), Stack.eventsTopic()), "records wait in Kafka");
@@ -151,12 +156,11 @@ class OutageTest {
                             + "VALUES ($1, $2, $3, 'video', 100, now())")
                     .execute(Tuple.of(contentId, "outage-" + contentId, title)).await().indefinitely();
             StackControl.stop("postgres");
-            long stoppedAt = System.nanoTime();
             produceInsert(eventId, contentId);
 
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> namesDependency(health.readinessDown(), "postgresql"));
-            sleepUntil(stoppedAt, Duration.ofSeconds(15));
+            // The event is read and its content lookup fails again and again (readiness counts the attempts).
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> failedAttempts(health.readinessDown(), "postgresql") >= 3);
             assertEquals(0, titles(eventId).size(), "the event waits for PostgreSQL");
             StackControl.start("postgres");
 
@@ -299,6 +303,25 @@ class OutageTest {
     }
 
     /** True when one of the answers has our dependency check DOWN, naming {@code dependency}. */
+    /** The most failed attempts readiness reported for {@code dependency} ("DOWN for 12 s, 5 attempts failed: ..."). */
+    private static long failedAttempts(List<String> readinessAnswers, String dependency) {
+        long most = 0;
+        java.util.regex.Pattern attempts = java.util.regex.Pattern.compile("^DOWN for \\d+ s, (\\d+) attempts failed");
+        for (String body : readinessAnswers) {
+            try {
+                for (JsonNode check : Stack.JSON.readTree(body).path("checks")) {
+                    java.util.regex.Matcher m = attempts.matcher(check.path("data").path(dependency).asText());
+                    if (m.find()) {
+                        most = Math.max(most, Long.parseLong(m.group(1)));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // not JSON (the endpoint did not answer): nothing counted
+            }
+        }
+        return most;
+    }
+
     private static boolean namesDependency(List<String> readinessAnswers, String dependency) {
         for (String body : readinessAnswers) {
             try {

@@ -1,0 +1,62 @@
+package io.pandashop.pipeline.content;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The content types the source database allows: the CHECK constraint on {@code content.content_type} is the one
+ * place that lists them (deploy/local/sql/source-schema.sql; the generators read it the same way). A database without
+ * such a constraint allows any type, and so does this.
+ */
+@ApplicationScoped
+public class ContentTypes {
+
+    private static final Logger LOG = Logger.getLogger(ContentTypes.class);
+
+    /** The quoted literals of every CHECK on content that mentions content_type, in their order. */
+    public static final String QUERY = """
+            SELECT x.m[1] AS type
+            FROM pg_constraint c,
+                 regexp_matches(pg_get_constraintdef(c.oid), '''([^'']+)''', 'g') WITH ORDINALITY AS x(m, n)
+            WHERE c.conrelid = 'content'::regclass AND c.contype = 'c'
+              AND pg_get_constraintdef(c.oid) LIKE '%content_type%'
+            ORDER BY c.oid, x.n""";
+
+    private final Pool pool;
+
+    public ContentTypes(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The allowed types, or empty when the database restricts none (or cannot be asked now). Blocking. */
+    public Optional<List<String>> allowed() {
+        try {
+            List<String> types = new ArrayList<>();
+            for (Row row : pool.query(QUERY).execute().await().atMost(Duration.ofSeconds(5))) {
+                types.add(row.getString("type"));
+            }
+            return types.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(types));
+        } catch (RuntimeException e) {
+            LOG.warnf("the allowed content types could not be read from PostgreSQL (%s); not checking them",
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** @throws IllegalArgumentException when {@code type} is not null and the database does not allow it */
+    public void require(String type) {
+        if (type == null) {
+            return;
+        }
+        allowed().filter(types -> !types.contains(type)).ifPresent(types -> {
+            throw new IllegalArgumentException("'content_type' must be one of " + types);
+        });
+    }
+}
