@@ -107,21 +107,24 @@ for i = 7, #ARGV, 9 do
   local fresh = true
   if state then
     local old_lsn, old_key, old_content, old_score = string.match(state, '^(%d+)|([^|]*)|([^|]*)|(-?%d+)$')
-    local old_bucket = ''
-    if old_key ~= '' then
-      old_bucket = string.match(old_key, ':(%d+)$') or old_key
-    end
     if tonumber(old_lsn) >= tonumber(lsn) then
       fresh = false
-    elseif op == 'r' and old_bucket == kept_bucket and old_content == content and old_score == score then
-      fresh = false
-      remember(state_key, id, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score)
-    elseif old_bucket ~= '' then
-      local retracted = bucket_key(old_bucket)
-      if retracted then
-        add(retracted, old_content, -tonumber(old_score))
-        -- The old bucket may have expired already: a retraction must not leave it behind without a TTL.
-        expiring[retracted] = old_bucket
+    else
+      -- The bucket number the old contribution went to ('' for none).
+      local old_bucket = ''
+      if old_key ~= '' then
+        old_bucket = string.match(old_key, ':(%d+)$') or old_key
+      end
+      if op == 'r' and old_bucket == kept_bucket and old_content == content and old_score == score then
+        fresh = false
+        remember(state_key, id, lsn .. '|' .. kept_key .. '|' .. content .. '|' .. score)
+      elseif old_bucket ~= '' then
+        local retracted = bucket_key(old_bucket)
+        if retracted then
+          add(retracted, old_content, -tonumber(old_score))
+          -- The old bucket may have expired already: a retraction must not leave it behind without a TTL.
+          expiring[retracted] = old_bucket
+        end
       end
     end
   elseif op == 'r' and bucket == '-1' then
