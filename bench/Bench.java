@@ -6,7 +6,7 @@
 //   baseline  bare kafka-clients consumer: read + decode (Jackson readTree) the whole events topic
 //   drain     watch a freshly started service (/q/health/ready, /q/metrics, /proc/<pid>) until every
 //             destination has taken the expected number of changes
-//   e2e       tail the generator's --commit-log, poll Redis (HEXISTS <prefix>:evs:<id/1024> <id>) and ClickHouse for
+//   e2e       tail the generator's --commit-log, poll Redis (HEXISTS {<prefix>}:evs:<id/1024> <id>) and ClickHouse for
 //             the committed ids, sample the events topic's end offsets
 // Every mode writes one JSON object to --out.
 
@@ -820,8 +820,9 @@ public class Bench {
                         if (!pend.isEmpty()) {
                             StringBuilder cmd = new StringBuilder();
                             for (Pending x : pend) {
-                                // The service's state hash of 1,024 consecutive ids holds the event under its id.
-                                String key = prefix + ":evs:" + Math.floorDiv(x.id(), 1024);
+                                // The service's state hash of 1,024 consecutive ids holds the event under its id
+                                // (the prefix is a hash tag: LeaderboardKeys).
+                                String key = "{" + prefix + "}:evs:" + Math.floorDiv(x.id(), 1024);
                                 String field = Long.toString(x.id());
                                 cmd.append("*3\r\n$7\r\nHEXISTS\r\n$").append(key.length()).append("\r\n").append(key)
                                         .append("\r\n$").append(field.length()).append("\r\n").append(field).append("\r\n");

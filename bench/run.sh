@@ -134,7 +134,8 @@ start_service() {
   local prefix="$1" group="$2" logf="$3"; shift 3
   LAUNCHED_MS=$(date +%s%3N)
   # The Redis key prefix is its own setting (pipeline.redis.key-prefix, default "pandashop"), not
-  # derived from TOPIC_PREFIX: set it so the keys are <topic prefix>:evs:<id/1024>, :lb:*, :stream:*.
+  # derived from TOPIC_PREFIX: set it so the keys are {<topic prefix>}:evs:<id/1024>, :lb:*, :stream:* (the prefix
+  # as a Redis Cluster hash tag, see LeaderboardKeys).
   TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" PIPELINE_REDIS_KEY_PREFIX="$prefix" \
     java $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
   SERVICE_PID=$!
@@ -272,7 +273,7 @@ CH_LIVE=$(ch "SELECT count() FROM app.enriched_engagements_current" | tr -d '[:s
 CH_ROWS=$(ch "SELECT count() FROM app.enriched_engagements" | tr -d '[:space:]')
 stop_journal_reaper
 # Event states: fields of hashes of 1,024 consecutive ids each.
-REDIS_EV=$(redis-cli -p "$REDIS_PORT" --scan --pattern "$DRAIN_PREFIX:evs:*" \
+REDIS_EV=$(redis-cli -p "$REDIS_PORT" --scan --pattern "{$DRAIN_PREFIX}:evs:*" \
   | while read -r key; do redis-cli -p "$REDIS_PORT" HLEN "$key"; done | awk '{s+=$1} END {print s+0}')
 EXT_PARKED=$(curl -fsS --max-time 10 "$SVC_URL/q/metrics" 2>/dev/null | awk '/^pipeline_external_parked_total/ {s+=$NF} END {print s+0}' || echo -1)
 jq -n --argjson expect "$LIVE" --argjson live "${CH_LIVE:-0}" --argjson rows "${CH_ROWS:-0}" \
@@ -355,7 +356,7 @@ soak_seconds() {
 leaderboard_redis() {
   local now b keys=()
   now=$(date +%s)
-  for (( b = now / 10 - 59; b <= (now + 300) / 10; b++ )); do keys+=("$SOAK_PREFIX:lb:$b"); done
+  for (( b = now / 10 - 59; b <= (now + 300) / 10; b++ )); do keys+=("{$SOAK_PREFIX}:lb:$b"); done
   redis-cli -p "$REDIS_PORT" ZUNION "${#keys[@]}" "${keys[@]}" WITHSCORES | paste - - \
     | awk '$2 != 0 {printf "%s %d\n", $1, $2}' | sort
 }

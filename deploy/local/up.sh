@@ -59,7 +59,7 @@ Pipeline up in $(( $(date +%s) - started )) s. Where to look:
   history       curl 'http://127.0.0.1:$SERVICE_PORT/api/engagement/daily?days=30'
   ClickHouse    curl 'http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/' --data-binary \\
                   'SELECT content_type, count(), avg(engagement_percent) FROM app.enriched_engagements_current GROUP BY content_type'
-  Redis         redis-cli -p $REDIS_PORT XREVRANGE $TOPIC_PREFIX:stream:podcast + - COUNT 1
+  Redis         redis-cli -p $REDIS_PORT XREVRANGE '{$TOPIC_PREFIX}:stream:podcast' + - COUNT 1
   external      curl -s http://127.0.0.1:$EXTERNAL_PORT/__admin/requests/count -d '{}'
   backfill      deploy/local/backfill.sh --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z [--type video]
   status        deploy/local/status.sh        stop: deploy/local/down.sh [--purge]

@@ -190,6 +190,10 @@ public interface PipelineConfig {
         @WithDefault("100000")
         long streamMaxLength();
 
+        /**
+         * Every Redis key of the pipeline starts with it as a hash tag, {@code {<prefix>}:}, so all of them hash to
+         * one Redis Cluster slot (a prefix that already holds a non-empty {@code {...}} is used as is).
+         */
         @WithDefault("pandashop")
         String keyPrefix();
 

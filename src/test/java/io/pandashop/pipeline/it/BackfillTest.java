@@ -338,7 +338,7 @@ class BackfillTest {
     private long streamEntries() {
         long n = 0;
         for (String type : TYPES) {
-            n += redis.stream(String.class).xlen(Stack.topicPrefix() + ":stream:" + type);
+            n += redis.stream(String.class).xlen(keys.stream(type));
         }
         return n;
     }

@@ -3,6 +3,7 @@ package io.pandashop.pipeline.it;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pandashop.pipeline.sink.redis.LeaderboardKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.test.junit.QuarkusTest;
@@ -61,6 +62,8 @@ class PipelineScenarioTest {
     Client clickHouse;
     @Inject
     RedisDataSource redis;
+    @Inject
+    LeaderboardKeys keys;
 
     private final UUID c1 = UUID.randomUUID(); // podcast, 1200 s
     private final UUID c2 = UUID.randomUUID(); // newsletter, NULL length
@@ -250,7 +253,7 @@ class PipelineScenarioTest {
         for (String type : List.of("podcast", "video", "newsletter", "none")) {
             List<String> entries = new ArrayList<>();
             for (StreamMessage<String, String, String> m : redis.stream(String.class)
-                    .xrange("pandashop:stream:" + type, io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"))) {
+                    .xrange(keys.stream(type), io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"))) {
                 JsonNode data = Stack.JSON.readTree(m.payload().get("data"));
                 if (ours.contains(data.get("event_id").asText())) {
                     assertEquals(data.get("op").asText(), m.payload().get("op"));

@@ -10,6 +10,10 @@ import java.util.List;
 /**
  * The leaderboard's time buckets: scores are kept per content id in one sorted set per bucket of event
  * time, and the window is the union of its newest buckets.
+ * <p>
+ * The one place that spells key names. Every key of a pipeline starts with its prefix in braces,
+ * {@code {<pipeline.redis.key-prefix>}:}, a Redis Cluster hash tag: all of them hash to one slot, so one script call
+ * may touch any of them on a cluster. A prefix that already holds a hash tag ({@code {...}}, not empty) is used as is.
  */
 @Singleton // called per record: no client proxy in the way
 public class LeaderboardKeys {
@@ -19,12 +23,27 @@ public class LeaderboardKeys {
     private final long windowSeconds;
 
     public LeaderboardKeys(PipelineConfig config) {
-        this.prefix = config.redis().keyPrefix();
+        this.prefix = tagged(config.redis().keyPrefix());
         this.bucketSeconds = Math.max(1, config.redis().bucket().toSeconds());
         this.windowSeconds = config.redis().window().toSeconds();
         if (windowSeconds < bucketSeconds) {
             throw new IllegalArgumentException("pipeline.redis.window must be at least one pipeline.redis.bucket");
         }
+    }
+
+    /**
+     * The prefix with a hash tag: as is when it has one (Redis hashes the text between the first '{' and the first
+     * '}' after it, when that is not empty), else in braces.
+     */
+    static String tagged(String prefix) {
+        int open = prefix.indexOf('{');
+        if (open >= 0) {
+            int close = prefix.indexOf('}', open + 1);
+            if (close > open + 1) {
+                return prefix;
+            }
+        }
+        return "{" + prefix + "}";
     }
 
     public long bucketSeconds() {
@@ -45,17 +64,24 @@ public class LeaderboardKeys {
      */
     public long countingBucket(Instant eventTs, Instant now) {
         long bucket = bucketOf(eventTs);
-        long current = bucketOf(now);
-        long oldest = current - (windowSeconds / bucketSeconds) + 1;
-        long newest = bucketOf(now.plusSeconds(300));
-        return bucket >= oldest && bucket <= newest ? bucket : -1;
+        return bucket >= oldestBucket(now) && bucket <= newestBucket(now) ? bucket : -1;
+    }
+
+    /** The oldest bucket that counts as of now: the window is whole buckets, the current one included. */
+    public long oldestBucket(Instant now) {
+        return bucketOf(now) - (windowSeconds / bucketSeconds) + 1;
+    }
+
+    /** The newest bucket that counts as of now: a few minutes ahead of the clock (clock skew). */
+    public long newestBucket(Instant now) {
+        return bucketOf(now.plusSeconds(300));
     }
 
     /** Sorted-set keys that make up the last {@code windowSeconds} (whole buckets, the current one included). */
     public List<String> window(Instant now, long windowSeconds) {
         long current = bucketOf(now);
         long count = Math.max(1, Math.min(windowSeconds, this.windowSeconds) / bucketSeconds);
-        long newest = bucketOf(now.plusSeconds(300));
+        long newest = newestBucket(now);
         List<String> keys = new ArrayList<>();
         for (long b = current - count + 1; b <= newest; b++) {
             keys.add(leaderboard(b));

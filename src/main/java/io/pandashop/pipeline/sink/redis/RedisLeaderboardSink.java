@@ -25,6 +25,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,24 +82,52 @@ public class RedisLeaderboardSink extends ChannelDestination {
         }).onFailure().transform(RedisFailures::classify);
     }
 
+    /**
+     * One call of the script (its header, apply-changes.lua, describes the layout). It declares every key it touches
+     * as KEYS, so it runs on Redis Cluster: the buckets that count as of now (a state names the bucket its change
+     * counted in, and a retraction needs that key declared too), then each state hash and stream of the changes
+     * once. The changes name their keys by index.
+     */
     Request request(EnrichedBatch batch, int from, int to, Instant now) {
-        Request eval = Request.cmd(Command.EVAL)
-                .arg(SCRIPT)
-                .arg(0)
-                .arg(keys.bucketSeconds())
-                .arg(keys.windowSeconds())
-                .arg(Math.max(config.dedupHorizon().toSeconds(), keys.windowSeconds() * 2))
-                .arg(config.streamMaxLength());
         List<FactChange> changes = batch.changes();
-        // Consecutive events share their state hash, and a batch has a few buckets and types: built once each.
-        Map<Long, String> leaderboards = new HashMap<>();
-        Map<String, String> streams = new HashMap<>();
-        List<byte[]> envelopes = batch.envelopes();
+        long oldest = keys.oldestBucket(now);
+        int buckets = Math.toIntExact(keys.newestBucket(now) - oldest + 1);
+        // Consecutive events share their state hash, and a batch has a few types: each key found and built once,
+        // numbered after the buckets in order of first use.
+        List<String> named = new ArrayList<>();
+        Map<Long, Integer> stateHashes = new HashMap<>();
+        Map<String, Integer> streams = new HashMap<>(); // HashMap: null (no content) is a key
         long statesOf = Long.MIN_VALUE;
-        String states = null;
         for (int i = from; i < to; i++) {
             FactChange c = changes.get(i);
-            EnrichedEvent shown = c.deleted() ? c.previous() : c.current();
+            long hash = keys.stateHash(c.eventId());
+            if (hash != statesOf) {
+                statesOf = hash;
+                stateHashes.computeIfAbsent(hash, h -> declare(named, buckets, keys.eventStates(c.eventId())));
+            }
+            streams.computeIfAbsent(shown(c).contentType(), type -> declare(named, buckets, keys.stream(type)));
+        }
+        Request eval = Request.cmd(Command.EVAL)
+                .arg(SCRIPT)
+                .arg(buckets + named.size());
+        for (long b = oldest; b < oldest + buckets; b++) {
+            eval.arg(keys.leaderboard(b));
+        }
+        for (String key : named) {
+            eval.arg(key);
+        }
+        eval.arg(keys.bucketSeconds())
+                .arg(keys.windowSeconds())
+                .arg(Math.max(config.dedupHorizon().toSeconds(), keys.windowSeconds() * 2))
+                .arg(config.streamMaxLength())
+                .arg(oldest)
+                .arg(buckets);
+        List<byte[]> envelopes = batch.envelopes();
+        statesOf = Long.MIN_VALUE;
+        int states = 0;
+        for (int i = from; i < to; i++) {
+            FactChange c = changes.get(i);
+            EnrichedEvent shown = shown(c);
             // -1: outside the window (history). A change inside it without a contribution has score 0.
             long bucket = keys.countingBucket(shown.eventTs(), now);
             long score = 0;
@@ -108,20 +137,29 @@ public class RedisLeaderboardSink extends ChannelDestination {
             long hash = keys.stateHash(c.eventId());
             if (hash != statesOf) {
                 statesOf = hash;
-                states = keys.eventStates(c.eventId());
+                states = stateHashes.get(hash);
             }
             eval.arg(states)
                     .arg(c.eventId())
                     .arg(c.lsn())
                     .arg(c.op().code())
                     .arg(bucket)
-                    .arg(bucket < 0 ? "" : leaderboards.computeIfAbsent(bucket, keys::leaderboard))
                     .arg(shown.contentId() == null ? "" : shown.contentId().toString())
                     .arg(score)
-                    .arg(streams.computeIfAbsent(shown.contentType(), keys::stream)) // HashMap: null is a key
+                    .arg(streams.get(shown.contentType()))
                     .arg(envelopes.get(i));
         }
         return eval;
+    }
+
+    /** Adds a key after the buckets; its index among KEYS (1-based). */
+    private static int declare(List<String> named, int buckets, String key) {
+        named.add(key);
+        return buckets + named.size();
+    }
+
+    private static EnrichedEvent shown(FactChange c) {
+        return c.deleted() ? c.previous() : c.current();
     }
 
     private static long hundredths(BigDecimal percent) {
