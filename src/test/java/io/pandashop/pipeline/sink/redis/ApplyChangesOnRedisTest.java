@@ -15,7 +15,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.ResponseType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import io.pandashop.pipeline.testsupport.PrivateRedis;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,12 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The script on a real Redis, through the sink's own write: a private standalone server or a cluster, named by
- * environment variables so that the build never reaches for the shared test stack. Skipped without them:
- * <pre>
- * APPLY_CHANGES_REDIS=redis://127.0.0.1:26999 APPLY_CHANGES_REDIS_CLUSTER=redis://127.0.0.1:27001 \
- *   ./mvnw -B -o -q test -Dtest=ApplyChangesOnRedisTest -Dsurefire.failIfNoSpecifiedTests=false
- * </pre>
+ * The script on a real Redis, through the sink's own write: a standalone server and a three-master Redis Cluster of
+ * the test's own (PrivateRedis), so the build never touches the shared test stack's Redis.
  */
 class ApplyChangesOnRedisTest {
 
@@ -51,15 +47,17 @@ class ApplyChangesOnRedisTest {
     }
 
     @Test
-    @EnabledIfEnvironmentVariable(named = "APPLY_CHANGES_REDIS", matches = ".+")
-    void onStandaloneRedis() {
-        scenario(client(RedisClientType.STANDALONE, System.getenv("APPLY_CHANGES_REDIS")));
+    void onStandaloneRedis() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.standalone()) {
+            scenario(client(RedisClientType.STANDALONE, redis.url()));
+        }
     }
 
     @Test
-    @EnabledIfEnvironmentVariable(named = "APPLY_CHANGES_REDIS_CLUSTER", matches = ".+")
-    void onRedisCluster() {
-        scenario(client(RedisClientType.CLUSTER, System.getenv("APPLY_CHANGES_REDIS_CLUSTER")));
+    void onRedisCluster() throws Exception {
+        try (PrivateRedis redis = PrivateRedis.cluster()) {
+            scenario(client(RedisClientType.CLUSTER, redis.url()));
+        }
     }
 
     private Redis client(RedisClientType type, String url) {
