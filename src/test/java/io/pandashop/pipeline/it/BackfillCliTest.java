@@ -6,7 +6,6 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -58,7 +57,7 @@ class BackfillCliTest {
     @Test
     void followsABackfillToItsEndAndExitsZero() throws Exception {
         EngagementRun run = runThreeDaysAgo(2_000);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         BackfillCli cli = BackfillCli.start(TOKEN, "--from", range[0].toString(), "--to", range[1].toString());
         int exit = cli.exitCode(Duration.ofMinutes(2));
         String out = cli.output();
@@ -76,7 +75,7 @@ class BackfillCliTest {
     @Test
     void aFailedBackfillExitsOneWithTheReason() throws Exception {
         EngagementRun run = runThreeDaysAgo(100);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         holdAnOpenWrite(run);
         BackfillCli cli = BackfillCli.start(TOKEN, "--from", range[0].toString(), "--to", range[1].toString());
         int exit = cli.exitCode(Duration.ofSeconds(60));
@@ -90,7 +89,7 @@ class BackfillCliTest {
     @Test
     void ctrlCCancelsTheBackfillItFollows() throws Exception {
         EngagementRun run = runThreeDaysAgo(100);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         holdAnOpenWrite(run);
         BackfillCli cli = BackfillCli.start(TOKEN, "--from", range[0].toString(), "--to", range[1].toString());
         await().atMost(Duration.ofSeconds(20)).until(() -> cli.output().contains("waiting for older transactions"));
@@ -107,7 +106,7 @@ class BackfillCliTest {
     @Test
     void cancelByIdAndStatusOfACancelledBackfill() throws Exception {
         EngagementRun run = runThreeDaysAgo(100);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         holdAnOpenWrite(run);
         BackfillCli started = BackfillCli.start(TOKEN, "--from", range[0].toString(), "--to", range[1].toString(),
                 "--no-wait");
@@ -157,10 +156,4 @@ class BackfillCliTest {
                 .then().statusCode(200).extract().jsonPath().getString("state");
     }
 
-    private Instant[] eventRange(EngagementRun run) {
-        Row r = pg.preparedQuery("SELECT min(event_ts) AS lo, max(event_ts) AS hi FROM engagement_events "
-                + "WHERE raw_payload->>'run' = $1").execute(Tuple.of(run.id)).await().indefinitely().iterator().next();
-        return new Instant[] { r.getOffsetDateTime("lo").toInstant(),
-                r.getOffsetDateTime("hi").toInstant().plusMillis(1) };
-    }
 }

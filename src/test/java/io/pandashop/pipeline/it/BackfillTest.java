@@ -10,7 +10,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -109,7 +108,7 @@ class BackfillTest {
         long streamEntries = streamEntries();
         Set<String> keysBefore = receiverKeys(run, ids);
 
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         double rowsMetricBefore = Stack.metric("pipeline_backfill_rows_total", "");
         long firstLsn = 0;
         for (int attempt = 1; attempt <= 2; attempt++) {
@@ -142,7 +141,7 @@ class BackfillTest {
         EngagementRun run = new EngagementRun(pg, clickHouse);
         run.insertContent(200);
         run.insertEvents(1, 20_000, 200);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         String id = start(range[0], range[1], null).getString("id");
         // The same rows change under the backfill: durations, event times (moving sorting keys and leaderboard
         // buckets), content, deletes, and new rows.
@@ -178,7 +177,7 @@ class BackfillTest {
             io.vertx.mutiny.sqlclient.Transaction tx = writer.begin().await().indefinitely();
             writer.preparedQuery("UPDATE engagement_events SET duration_ms = 123456 WHERE id = $1")
                     .execute(Tuple.of(changed)).await().indefinitely();
-            Instant[] range = eventRange(run);
+            Instant[] range = run.eventRange();
             OffsetDateTime began = databaseNow();
             String id = start(range[0], range[1], null).getString("id");
             // Proof it waits: its session still asks for the oldest running transaction 2 s after it started.
@@ -204,7 +203,7 @@ class BackfillTest {
         EngagementRun run = new EngagementRun(pg, clickHouse);
         run.insertContent(50);
         run.insertEvents(1, 30_000, 50);
-        Instant[] range = eventRange(run);
+        Instant[] range = run.eventRange();
         String id = start(range[0], range[1], null).getString("id");
         JsonPath midway = null;
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -320,14 +319,6 @@ class BackfillTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(scores, run.leaderboard(redis, keys)));
     }
 
-    /** The smallest and just past the largest event_ts of the run. */
-    private Instant[] eventRange(EngagementRun run) {
-        Row r = pg.preparedQuery("SELECT min(event_ts) AS lo, max(event_ts) AS hi FROM engagement_events "
-                + "WHERE raw_payload->>'run' = $1").execute(Tuple.of(run.id)).await().indefinitely().iterator().next();
-        OffsetDateTime lo = r.getOffsetDateTime("lo");
-        OffsetDateTime hi = r.getOffsetDateTime("hi");
-        return new Instant[] { lo.toInstant(), hi.toInstant().plusMillis(1) };
-    }
 
     private long rowsAtVersion(Set<Long> ids, long version) {
         String idList = ids.stream().map(String::valueOf).collect(Collectors.joining(","));

@@ -72,6 +72,15 @@ final class EngagementRun {
                 .indefinitely();
     }
 
+    /** The smallest and just past the largest event_ts of the run's events: a backfill's range for them. */
+    java.time.Instant[] eventRange() {
+        io.vertx.mutiny.sqlclient.Row r = pg.preparedQuery("SELECT min(event_ts) AS lo, max(event_ts) AS hi"
+                + " FROM engagement_events WHERE raw_payload->>'run' = $1").execute(Tuple.of(id)).await().indefinitely()
+                .iterator().next();
+        return new java.time.Instant[] { r.getOffsetDateTime("lo").toInstant(),
+                r.getOffsetDateTime("hi").toInstant().plusMillis(1) };
+    }
+
     /** Ids of this run's events in PostgreSQL. */
     Set<Long> ids() {
         Set<Long> ids = new HashSet<>();
