@@ -21,26 +21,12 @@ public final class EnvelopeJson {
     private static final JsonFactory JSON = new JsonFactory();
     private static final SerializedString IDEMPOTENCY_KEY = new SerializedString("idempotency_key");
     private static final SerializedString OP = new SerializedString("op");
-    private static final SerializedString EVENT_ID = new SerializedString("event_id");
     private static final SerializedString LSN = new SerializedString("lsn");
     private static final SerializedString TX_ID = new SerializedString("tx_id");
     private static final SerializedString SOURCE_TS_MS = new SerializedString("source_ts_ms");
     private static final SerializedString DELETED = new SerializedString("deleted");
     private static final SerializedString EVENT = new SerializedString("event");
-    private static final SerializedString CONTENT_ID = new SerializedString("content_id");
-    private static final SerializedString USER_ID = new SerializedString("user_id");
-    private static final SerializedString EVENT_TYPE = new SerializedString("event_type");
-    private static final SerializedString EVENT_TS = new SerializedString("event_ts");
-    private static final SerializedString DURATION_MS = new SerializedString("duration_ms");
-    private static final SerializedString DEVICE = new SerializedString("device");
     private static final SerializedString RAW_PAYLOAD = new SerializedString("raw_payload");
-    private static final SerializedString ENGAGEMENT_SECONDS = new SerializedString("engagement_seconds");
-    private static final SerializedString ENGAGEMENT_PERCENT = new SerializedString("engagement_percent");
-    private static final SerializedString CONTENT_SLUG = new SerializedString("content_slug");
-    private static final SerializedString CONTENT_TITLE = new SerializedString("content_title");
-    private static final SerializedString CONTENT_TYPE = new SerializedString("content_type");
-    private static final SerializedString LENGTH_SECONDS = new SerializedString("length_seconds");
-    private static final SerializedString PUBLISH_TS = new SerializedString("publish_ts");
 
     private EnvelopeJson() {
     }
@@ -85,7 +71,7 @@ public final class EnvelopeJson {
         g.writeString(c.idempotencyKey());
         g.writeFieldName(OP);
         g.writeString(c.op().code());
-        g.writeFieldName(EVENT_ID);
+        g.writeFieldName(FactColumn.EVENT_ID.json);
         g.writeNumber(c.eventId());
         g.writeFieldName(LSN);
         g.writeNumber(c.lsn());
@@ -106,22 +92,22 @@ public final class EnvelopeJson {
             return;
         }
         g.writeStartObject();
-        g.writeFieldName(EVENT_ID);
+        g.writeFieldName(FactColumn.EVENT_ID.json);
         g.writeNumber(e.eventId());
-        JsonFields.string(g, CONTENT_ID, e.contentId());
-        JsonFields.string(g, USER_ID, e.userId());
-        JsonFields.string(g, EVENT_TYPE, e.eventType());
-        JsonFields.instant(g, EVENT_TS, e.eventTs());
-        JsonFields.integer(g, DURATION_MS, e.durationMs());
-        JsonFields.string(g, DEVICE, e.device());
+        JsonFields.string(g, FactColumn.CONTENT_ID.json, e.contentId());
+        JsonFields.string(g, FactColumn.USER_ID.json, e.userId());
+        JsonFields.string(g, FactColumn.EVENT_TYPE.json, e.eventType());
+        JsonFields.instant(g, FactColumn.EVENT_TS.json, e.eventTs());
+        JsonFields.integer(g, FactColumn.DURATION_MS.json, e.durationMs());
+        JsonFields.string(g, FactColumn.DEVICE.json, e.device());
         JsonFields.string(g, RAW_PAYLOAD, e.rawPayload());
-        JsonFields.number(g, ENGAGEMENT_SECONDS, e.engagementSeconds());
-        JsonFields.decimal(g, ENGAGEMENT_PERCENT, e.engagementPercent());
-        JsonFields.string(g, CONTENT_SLUG, e.contentSlug());
-        JsonFields.string(g, CONTENT_TITLE, e.contentTitle());
-        JsonFields.string(g, CONTENT_TYPE, e.contentType());
-        JsonFields.integer(g, LENGTH_SECONDS, e.lengthSeconds());
-        JsonFields.instant(g, PUBLISH_TS, e.publishTs());
+        JsonFields.number(g, FactColumn.ENGAGEMENT_SECONDS.json, e.engagementSeconds());
+        JsonFields.decimal(g, FactColumn.ENGAGEMENT_PERCENT.json, e.engagementPercent());
+        JsonFields.string(g, FactColumn.CONTENT_SLUG.json, e.contentSlug());
+        JsonFields.string(g, FactColumn.CONTENT_TITLE.json, e.contentTitle());
+        JsonFields.string(g, FactColumn.CONTENT_TYPE.json, e.contentType());
+        JsonFields.integer(g, FactColumn.LENGTH_SECONDS.json, e.lengthSeconds());
+        JsonFields.instant(g, FactColumn.PUBLISH_TS.json, e.publishTs());
         g.writeEndObject();
     }
 }

@@ -4,6 +4,7 @@ import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
+import io.pandashop.pipeline.enrich.FactColumn;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
@@ -31,10 +32,10 @@ public class ClickHouseFactSink extends ChannelDestination {
 
     static final String TABLE = "enriched_engagements";
 
-    static final List<String> COLUMNS = List.of("event_id", "content_id", "user_id", "event_type", "event_ts",
-            "duration_ms", "device", "engagement_seconds", "engagement_percent", "content_slug", "content_title",
-            "content_type", "length_seconds", "publish_ts", "version", "is_deleted");
-    private static final int EVENT_TS = COLUMNS.indexOf("event_ts");
+    /** The fact's columns, then the row's source position and whether it retracts the key. */
+    static final List<String> COLUMNS = java.util.stream.Stream.concat(FactColumn.NAMES.stream(),
+            java.util.stream.Stream.of("version", "is_deleted")).toList();
+    private static final int EVENT_TS = FactColumn.EVENT_TS.ordinal();
 
     private final RowsInserter inserter;
     private final int maxPartitionsPerInsert;
@@ -71,14 +72,11 @@ public class ClickHouseFactSink extends ChannelDestination {
         for (FactChange c : changes) {
             EnrichedEvent old = c.previous();
             if (old != null && (c.deleted() || keyMoved(old, c.current()))) {
-                all.add(new Object[] {old.eventId(), old.contentId(), null, null, old.eventTs(), null, null, null,
-                        null, null, null, null, null, null, c.lsn(), 1});
+                all.add(FactColumn.row(old, true, c.lsn(), 1));
             }
             if (!c.deleted()) {
                 EnrichedEvent e = c.current();
-                all.add(new Object[] {e.eventId(), e.contentId(), e.userId(), e.eventType(), e.eventTs(),
-                        e.durationMs(), e.device(), e.engagementSeconds(), e.engagementPercent(), e.contentSlug(),
-                        e.contentTitle(), e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0});
+                all.add(FactColumn.row(e, false, c.lsn(), 0));
             }
         }
         TreeMap<Long, List<Object[]>> byDay = new TreeMap<>();
