@@ -1,30 +1,27 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
-import com.clickhouse.client.api.query.QuerySettings;
-import com.clickhouse.jdbc.StatementImpl;
-import io.agroal.api.AgroalDataSource;
+import javax.sql.DataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 
 /**
- * Inserts rows as one JDBC batch (clickhouse-jdbc sends it as one multi-row INSERT ... VALUES request) through the
- * pooled Agroal datasource. Its settings (insert_deduplicate=0) are those of that statement only: a connection-level
- * setting would apply to every later request on the pooled connection.
+ * PROTOTYPE for the measurement: inserts through the Agroal datasource with the driver's RowBinary writer
+ * (beta.row_binary_for_simple_insert). The driver sends INSERT INTO t FORMAT RowBinary[WithDefaults] without a
+ * column list, so the statement names every column of the table in table order (loaded_at: null, its DEFAULT).
  */
 final class JdbcRowsInserter implements RowsInserter {
 
+    private final DataSource dataSource;
 
-    private final AgroalDataSource dataSource;
-
-    JdbcRowsInserter(AgroalDataSource dataSource) {
+    JdbcRowsInserter(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -32,42 +29,39 @@ final class JdbcRowsInserter implements RowsInserter {
     public Uni<Void> insert(ClickHouseRows rows) {
         return Uni.createFrom().<Void>item(() -> {
             if (rows.rows().isEmpty()) {
-                return null; // the driver would send an INSERT without rows
+                return null;
             }
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql(rows))) {
-                QuerySettings settings = ps.unwrap(StatementImpl.class).getLocalSettings();
-                settings.serverSetting("insert_deduplicate", "0"); // RowsInserter: why no deduplication
+            List<String> columns = new ArrayList<>(rows.columns());
+            int defaulted = -1;
+            if (rows.table().equals("enriched_engagements") && !columns.contains("loaded_at")) {
+                defaulted = columns.indexOf("version");
+                columns.add(defaulted, "loaded_at");
+            }
+            String sql = "INSERT INTO " + rows.table() + " (" + String.join(", ", columns) + ") VALUES ("
+                    + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
                 for (Object[] row : rows.rows()) {
+                    int p = 1;
                     for (int i = 0; i < row.length; i++) {
-                        bind(ps, i + 1, row[i]);
+                        if (i == defaulted) {
+                            ps.setNull(p++, Types.NULL);
+                        }
+                        Object v = row[i];
+                        if (v == null) {
+                            ps.setNull(p++, Types.NULL);
+                        } else if (v instanceof java.math.BigDecimal d) {
+                            ps.setDouble(p++, d.doubleValue());
+                        } else {
+                            ps.setObject(p++, v);
+                        }
                     }
                     ps.addBatch();
                 }
-                ps.executeBatch(); // the statement (and its settings) is closed with this insert
-            } catch (SQLException e) {
+                ps.executeBatch();
+            } catch (SQLException | RuntimeException e) {
                 throw ClickHouseFailures.of(rows.table(), e);
             }
             return null;
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private static String sql(ClickHouseRows rows) {
-        return "INSERT INTO " + rows.table() + " (" + String.join(", ", rows.columns()) + ") VALUES ("
-                + String.join(", ", Collections.nCopies(rows.columns().size(), "?")) + ")";
-    }
-
-    /** Timestamps go as DateTime64 text, so the server's fast VALUES parser reads them without expressions. */
-    private static void bind(PreparedStatement ps, int index, Object v) throws SQLException {
-        if (v == null) {
-            ps.setNull(index, Types.NULL);
-        } else if (v instanceof Instant t) {
-            ps.setString(index, Timestamps.format(t));
-        } else if (v instanceof BigDecimal d) {
-            ps.setBigDecimal(index, d);
-        } else if (v instanceof String s) {
-            ps.setString(index, s);
-        } else {
-            ps.setObject(index, v);
-        }
     }
 }
