@@ -21,7 +21,7 @@ import java.util.TreeMap;
 import java.util.Objects;
 
 /**
- * Writes engagement changes to app.enriched_engagements, one insert per batch. Each change becomes a row
+ * Writes engagement changes to enriched_engagements, one insert per batch. Each change becomes a row
  * versioned by its source position; a delete, or an update that moves the sorting key (event_ts or
  * content_id), also writes a deleted row under the old key so that no stale row stays visible through FINAL.
  * The destination's channel is {@value Channels#TO_CLICKHOUSE}.
@@ -77,7 +77,7 @@ public class ClickHouseFactSink extends ChannelDestination {
             if (!c.deleted()) {
                 EnrichedEvent e = c.current();
                 all.add(new Object[] {e.eventId(), e.contentId(), e.userId(), e.eventType(), e.eventTs(),
-                        e.durationMs(), e.device(), e.engagementSeconds(), e.engagementPercent(), e.contentSlug(),
+                        e.durationMs(), e.device(), e.engagementSeconds(), percent(e), e.contentSlug(),
                         e.contentTitle(), e.contentType(), e.lengthSeconds(), e.publishTs(), c.lsn(), 0});
             }
         }
@@ -113,6 +113,11 @@ public class ClickHouseFactSink extends ChannelDestination {
     /** The row's partition: toDate(event_ts) in UTC. */
     private static long day(Object[] row) {
         return Math.floorDiv(Timestamps.millis((Instant) row[EVENT_TS]), 86_400_000L);
+    }
+
+    /** engagement_percent is Float64: the nearest double to the exact 2-decimal value. */
+    private static Double percent(EnrichedEvent e) {
+        return e.engagementPercent() == null ? null : e.engagementPercent().doubleValue();
     }
 
     private static boolean keyMoved(EnrichedEvent before, EnrichedEvent after) {
