@@ -25,6 +25,8 @@ SERVICE_PORT="${SERVICE_PORT:-8080}"
 
 TOPIC_PREFIX="${TOPIC_PREFIX:-pandashop}"
 PG_DB="${PG_DB:-pandashop}"
+# The ClickHouse database of the service's tables (its pipeline.clickhouse.database).
+CLICKHOUSE_DATABASE="${CLICKHOUSE_DATABASE:-app}"
 PG_USER="${PG_USER:-postgresuser}"
 PG_PASSWORD="${PG_PASSWORD:-postgrespw}"
 # Bearer token of the service's /admin endpoints (backfill.sh); set your own anywhere but a laptop.

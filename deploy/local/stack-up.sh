@@ -269,9 +269,9 @@ launch_clickhouse() {
 
 ready_clickhouse() {
   wait_ready clickhouse 60 http_ok "$CH_URL/ping"
-  curl -fsS --max-time 10 "$CH_URL/" --data-binary 'CREATE DATABASE IF NOT EXISTS app' >/dev/null \
-    || die "clickhouse: CREATE DATABASE app failed; see $(log_file clickhouse)"
-  ready_line clickhouse "$CH_URL (native 127.0.0.1:$CLICKHOUSE_TCP_PORT, database app)"
+  curl -fsS --max-time 10 "$CH_URL/" --data-binary "CREATE DATABASE IF NOT EXISTS $CLICKHOUSE_DATABASE" >/dev/null \
+    || die "clickhouse: CREATE DATABASE $CLICKHOUSE_DATABASE failed; see $(log_file clickhouse)"
+  ready_line clickhouse "$CH_URL (native 127.0.0.1:$CLICKHOUSE_TCP_PORT, database $CLICKHOUSE_DATABASE)"
 }
 
 # ---------------------------------------------------------------- redis

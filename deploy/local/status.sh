@@ -66,15 +66,16 @@ if [[ $st != down ]]; then
 fi
 connect_line="$(line connect "$st" "http://127.0.0.1:$CONNECT_PORT" "$fig")"
 
-# clickhouse: rows in app.enriched_engagements
+# clickhouse: rows in the service's enriched_engagements
 st="$(state clickhouse "$CLICKHOUSE_HTTP_PORT")"; fig=""
 if [[ $st != down ]]; then
   ch="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/"
-  if [[ "$(curl -fsS --max-time 3 "$ch" --data-binary 'EXISTS TABLE app.enriched_engagements' 2>/dev/null)" == 1 ]]; then
-    fig="app.enriched_engagements rows=$(curl -fsS --max-time 5 "$ch" \
-      --data-binary 'SELECT count() FROM app.enriched_engagements' 2>/dev/null || echo '?')"
+  facts="$CLICKHOUSE_DATABASE.enriched_engagements"
+  if [[ "$(curl -fsS --max-time 3 "$ch" --data-binary "EXISTS TABLE $facts" 2>/dev/null)" == 1 ]]; then
+    fig="$facts rows=$(curl -fsS --max-time 5 "$ch" \
+      --data-binary "SELECT count() FROM $facts" 2>/dev/null || echo '?')"
   else
-    fig="app.enriched_engagements not created yet"
+    fig="$facts not created yet"
   fi
 fi
 ch_line="$(line clickhouse "$st" "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT" "$fig")"

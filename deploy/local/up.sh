@@ -30,7 +30,8 @@ if is_running service; then
 else
   port_free "$SERVICE_PORT" SERVICE_PORT
   start_bg service env QUARKUS_HTTP_HOST=127.0.0.1 SERVICE_PORT="$SERVICE_PORT" PG_PORT="$PG_PORT" KAFKA_PORT="$KAFKA_PORT" \
-    REDIS_PORT="$REDIS_PORT" CLICKHOUSE_HTTP_PORT="$CLICKHOUSE_HTTP_PORT" EXTERNAL_PORT="$EXTERNAL_PORT" \
+    REDIS_PORT="$REDIS_PORT" CLICKHOUSE_HTTP_PORT="$CLICKHOUSE_HTTP_PORT" CLICKHOUSE_DATABASE="$CLICKHOUSE_DATABASE" \
+    EXTERNAL_PORT="$EXTERNAL_PORT" \
     TOPIC_PREFIX="$TOPIC_PREFIX" PG_DB="$PG_DB" PG_USER="$PG_USER" PG_PASSWORD="$PG_PASSWORD" \
     PIPELINE_ADMIN_TOKEN="$PIPELINE_ADMIN_TOKEN" EXTERNAL_AUTH="$EXTERNAL_AUTH" "$JAVA" -Xms64m -Xmx256m -XX:+UseParallelGC -jar "$APP_JAR"
 fi
@@ -58,7 +59,7 @@ Pipeline up in $(( $(date +%s) - started )) s. Where to look:
   leaderboard   curl 'http://127.0.0.1:$SERVICE_PORT/api/top-content?limit=10'
   history       curl 'http://127.0.0.1:$SERVICE_PORT/api/engagement/daily?days=30'
   ClickHouse    curl 'http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/' --data-binary \\
-                  'SELECT content_type, count(), avg(engagement_percent) FROM app.enriched_engagements_current GROUP BY content_type'
+                  'SELECT content_type, count(), avg(engagement_percent) FROM $CLICKHOUSE_DATABASE.enriched_engagements_current GROUP BY content_type'
   Redis         redis-cli -p $REDIS_PORT XREVRANGE '{$TOPIC_PREFIX}:stream:podcast' + - COUNT 1
   external      curl -s http://127.0.0.1:$EXTERNAL_PORT/__admin/requests/count -d '{}'
   backfill      deploy/local/backfill.sh --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z [--type video]

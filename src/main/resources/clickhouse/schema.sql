@@ -1,10 +1,11 @@
 -- Applied by the service at start; every statement is idempotent. Statements are separated by ';' lines.
-CREATE DATABASE IF NOT EXISTS app;
+-- ${database} is pipeline.clickhouse.database (CLICKHOUSE_DATABASE), the database of the service's JDBC URL.
+CREATE DATABASE IF NOT EXISTS ${database};
 
 -- The seed's content dimension, plus the source position (version) and a delete flag:
 -- ReplacingMergeTree keeps the newest change of each id, and FINAL hides deleted ones.
 -- version_ts_ms (the seed's) is the commit time; version (the WAL position) orders changes within one ms too.
-CREATE TABLE IF NOT EXISTS app.content_dim (
+CREATE TABLE IF NOT EXISTS ${database}.content_dim (
   id              UUID,
   slug            String,
   title           String,
@@ -21,7 +22,7 @@ ORDER BY id;
 -- The seed's enriched facts. Nullable where the source or the LEFT JOIN can give NULL, so avg() and
 -- comparisons see NULL rather than a made-up 0. One row per (sorting key, version): an UPDATE that moves
 -- event_ts or content_id writes a deleted row under the old key, so FINAL shows only the current one.
-CREATE TABLE IF NOT EXISTS app.enriched_engagements (
+CREATE TABLE IF NOT EXISTS ${database}.enriched_engagements (
   event_id           UInt64,
   content_id         Nullable(UUID),
   user_id            Nullable(UUID),
@@ -46,12 +47,12 @@ ORDER BY (event_ts, content_id, event_id)
 SETTINGS allow_nullable_key = 1, non_replicated_deduplication_window = 1000;
 
 -- The documented way to read facts: exactly one row per live source event, with its current values.
-CREATE VIEW IF NOT EXISTS app.enriched_engagements_current AS
+CREATE VIEW IF NOT EXISTS ${database}.enriched_engagements_current AS
 SELECT *
-FROM app.enriched_engagements FINAL
+FROM ${database}.enriched_engagements FINAL
 WHERE is_deleted = 0;
 
-CREATE VIEW IF NOT EXISTS app.content_current AS
+CREATE VIEW IF NOT EXISTS ${database}.content_current AS
 SELECT *
-FROM app.content_dim FINAL
+FROM ${database}.content_dim FINAL
 WHERE is_deleted = 0;

@@ -1,7 +1,7 @@
 package io.pandashop.pipeline.api;
 
-import com.clickhouse.client.api.Client;
-import com.clickhouse.client.api.query.GenericRecord;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.BadRequestException;
@@ -17,10 +17,17 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-/** The seed's historical query: average engagement percent per day and content type, from ClickHouse. */
+/**
+ * The seed's historical query: average engagement percent per day and content type, from ClickHouse (the datasource,
+ * whose database is pipeline.clickhouse.database).
+ */
 @Path("/api/engagement/daily")
 public class DailyEngagementResource {
 
@@ -33,23 +40,23 @@ public class DailyEngagementResource {
                    content_type,
                    avg(engagement_percent) AS avg_engagement,
                    toInt64(count()) AS events
-            FROM app.enriched_engagements_current
-            WHERE event_ts >= now() - toIntervalDay({days:UInt32})
+            FROM enriched_engagements_current
+            WHERE event_ts >= now() - toIntervalDay(?)
             GROUP BY date, content_type
             ORDER BY date DESC, content_type
             """;
 
-    private final Client client;
+    private final AgroalDataSource clickHouse;
 
-    public DailyEngagementResource(Client client) {
-        this.client = client;
+    public DailyEngagementResource(@DataSource("clickhouse") AgroalDataSource clickHouse) {
+        this.clickHouse = clickHouse;
     }
 
     @GET
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Average engagement per day and content type",
-            description = "The seed's historical query over app.enriched_engagements_current (live events only).")
+            description = "The seed's historical query over enriched_engagements_current (live events only).")
     @APIResponse(responseCode = "200", description = "One entry per day and content type, newest day first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "a day",
                     value = "[{\"date\":\"2026-11-29\",\"content_type\":\"video\",\"avg_engagement\":41.27,"
@@ -61,10 +68,19 @@ public class DailyEngagementResource {
         if (days < 1 || days > 3650) {
             throw new BadRequestException("days must be between 1 and 3650");
         }
-        List<GenericRecord> rows = client.queryAll(QUERY, Map.of("days", days));
-        return rows.stream().map(r -> new Day(r.getString("date"),
-                r.getObject("content_type") == null ? null : r.getString("content_type"),
-                r.getObject("avg_engagement") == null ? null : r.getDouble("avg_engagement"),
-                r.getLong("events"))).toList();
+        List<Day> out = new ArrayList<>();
+        try (Connection c = clickHouse.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+            ps.setInt(1, days);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    double avg = rs.getDouble("avg_engagement");
+                    out.add(new Day(rs.getString("date"), rs.getString("content_type"),
+                            rs.wasNull() ? null : avg, rs.getLong("events")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ClickHouse query failed: " + e.getMessage(), e);
+        }
+        return out;
     }
 }

@@ -76,7 +76,7 @@ public final class IsoInstants {
      * Writes "yyyy-MM-dd?HH:mm:ss" (19 characters, {@code separator} between date and time) of a UTC second from
      * years 1000-9999 into {@code c} from index 0.
      */
-    public static void putDateTime(char[] c, long epochSecond, char separator) {
+    private static void putDateTime(char[] c, long epochSecond, char separator) {
         LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
         int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
         put(c, 0, date.getYear(), 4);
@@ -93,7 +93,7 @@ public final class IsoInstants {
     }
 
     /** Writes {@code value} as exactly {@code width} decimal digits at {@code at} (zero-padded, high digits cut). */
-    public static void put(char[] c, int at, int value, int width) {
+    private static void put(char[] c, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
             c[i] = (char) ('0' + value % 10);
             value /= 10;

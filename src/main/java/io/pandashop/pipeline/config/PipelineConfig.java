@@ -127,30 +127,11 @@ public interface PipelineConfig {
         int rejectedAttempts();
     }
 
+    /** The service's ClickHouse settings; the connection is the datasource quarkus.datasource.clickhouse.*. */
     interface ClickHouse {
-        /** HTTP endpoint, e.g. http://127.0.0.1:8123 */
-        @WithDefault("http://127.0.0.1:8123")
-        String url();
-
-        @WithDefault("default")
-        String user();
-
-        Optional<String> password();
-
+        /** The database of the service's tables: schema.sql's ${database}, and the datasource URL's database. */
         @WithDefault("app")
         String database();
-
-        /** LZ4 for requests and responses: worth it across a network, only CPU on one machine. */
-        @WithDefault("true")
-        boolean compress();
-
-        /**
-         * How rows are inserted: jdbc (clickhouse-jdbc batches through the Agroal datasource "clickhouse"),
-         * client-v2 (JSONEachRow bodies) or row-binary (client-v2, RowBinary). All carry the same deduplication
-         * token.
-         */
-        @WithDefault("row-binary")
-        InsertClient insertClient();
 
         /** Applies the DDL at start; turn off where a DBA owns the schema. */
         @WithDefault("true")
@@ -163,11 +144,6 @@ public interface PipelineConfig {
          */
         @WithDefault("100")
         int maxPartitionsPerInsert();
-
-    }
-
-    enum InsertClient {
-        JDBC, CLIENT_V2, ROW_BINARY
     }
 
     interface Redis {

@@ -27,7 +27,8 @@ public final class MonitoringFiles {
     public static final Path PROMETHEUS_RULE = ROOT.resolve("deploy/k8s/base/prometheusrule.yaml");
     public static final Path README = ROOT.resolve("README.md");
 
-    private static final Pattern METRIC = Pattern.compile("pipeline_[a-z_]+");
+    /** The pipeline's own metrics, and the ClickHouse datasource's pool (Agroal) metrics. */
+    private static final Pattern METRIC = Pattern.compile("(?:pipeline|agroal)_[a-z_]+");
     private static final Pattern HISTOGRAM_SERIES = Pattern.compile("_(bucket|count|sum)$");
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
     private static final String README_SECTION = "### Metrics (Prometheus, `/q/metrics`)";
@@ -48,12 +49,14 @@ public final class MonitoringFiles {
         }
     }
 
-    /** The pipeline metrics one PromQL expression reads, histogram series named by their histogram. */
+    /** The pipeline (and Agroal) metrics one PromQL expression reads, histogram series named by their histogram. */
     public static Set<String> metrics(String promql) {
         Set<String> names = new TreeSet<>();
         Matcher m = METRIC.matcher(promql);
         while (m.find()) {
-            names.add(HISTOGRAM_SERIES.matcher(m.group()).replaceFirst(""));
+            // pipeline_*_count is a histogram's series; agroal_*_count is a gauge's own name
+            names.add(m.group().startsWith("pipeline_") ? HISTOGRAM_SERIES.matcher(m.group()).replaceFirst("")
+                    : m.group());
         }
         return names;
     }

@@ -52,7 +52,7 @@ class OperatorSurfaceTest {
         // Every metric the shipped Grafana dashboard and alert rules query is one the service exports.
         java.util.Set<String> exported = new java.util.TreeSet<>();
         for (String line : metricsText().split("\n")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(pipeline_[a-z_]+?)(_bucket|_count|_sum|_max)?[{ ]")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^((?:pipeline|agroal)_[a-z_]+?)(_bucket|_count|_sum|_max)?[{ ]")
                     .matcher(line);
             if (m.find()) {
                 exported.add(m.group(1));

@@ -22,7 +22,7 @@ import java.util.TreeMap;
 import java.util.Objects;
 
 /**
- * Writes engagement changes to app.enriched_engagements, one insert per batch. Each change becomes a row
+ * Writes engagement changes to enriched_engagements, one insert per batch. Each change becomes a row
  * versioned by its source position; a delete, or an update that moves the sorting key (event_ts or
  * content_id), also writes a deleted row under the old key so that no stale row stays visible through FINAL.
  * The destination's channel is {@value Channels#TO_CLICKHOUSE}.
@@ -36,6 +36,7 @@ public class ClickHouseFactSink extends ChannelDestination {
     static final List<String> COLUMNS = java.util.stream.Stream.concat(FactColumn.NAMES.stream(),
             java.util.stream.Stream.of("version", "is_deleted")).toList();
     private static final int EVENT_TS = FactColumn.EVENT_TS.ordinal();
+    private static final int PERCENT = FactColumn.ENGAGEMENT_PERCENT.ordinal();
 
     private final RowsInserter inserter;
     private final int maxPartitionsPerInsert;
@@ -76,7 +77,9 @@ public class ClickHouseFactSink extends ChannelDestination {
             }
             if (!c.deleted()) {
                 EnrichedEvent e = c.current();
-                all.add(FactColumn.row(e, false, c.lsn(), 0));
+                Object[] row = FactColumn.row(e, false, c.lsn(), 0);
+                row[PERCENT] = percent(e); // Float64 column: the driver's RowBinary writer takes a Double
+                all.add(row);
             }
         }
         TreeMap<Long, List<Object[]>> byDay = new TreeMap<>();
@@ -111,6 +114,11 @@ public class ClickHouseFactSink extends ChannelDestination {
     /** The row's partition: toDate(event_ts) in UTC. */
     private static long day(Object[] row) {
         return Math.floorDiv(Timestamps.millis((Instant) row[EVENT_TS]), 86_400_000L);
+    }
+
+    /** engagement_percent is Float64: the nearest double to the exact 2-decimal value. */
+    private static Double percent(EnrichedEvent e) {
+        return e.engagementPercent() == null ? null : e.engagementPercent().doubleValue();
     }
 
     private static boolean keyMoved(EnrichedEvent before, EnrichedEvent after) {

@@ -1,14 +1,18 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
+import com.clickhouse.client.api.ServerException;
 import io.pandashop.pipeline.deadletter.RejectedWrite;
 import io.pandashop.pipeline.sink.clickhouse.RowsInserter.ClickHouseWriteException;
 
+import java.sql.SQLException;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tells a refused insert from an outage by ClickHouse's error code (README, "Failure policy"). Refusals are the
+ * Tells a refused insert from an outage by ClickHouse's error code (README, "Failure policy"): the code clickhouse-jdbc
+ * puts in {@link SQLException#getErrorCode()} (from the client's {@link ServerException}), else the {@code Code: N}
+ * of the server's message anywhere in the cause chain. Refusals are the
  * codes about the data itself: parsing, types, ranges, constraints, and too many partitions for one insert. Every
  * other code (overload: too many parts, memory limit, timeouts; authentication; a missing table) and every
  * connection failure is an outage: waited for, never parked.
@@ -52,9 +56,8 @@ final class ClickHouseFailures {
     }
 
     private static boolean refusesTheData(Throwable cause, String message) {
-        Matcher m = CODE.matcher(message);
-        if (m.find()) {
-            int code = Integer.parseInt(m.group(1));
+        int code = code(cause, message);
+        if (code > 0) {
             return REFUSING_THE_DATA.contains(code) || (code == TOO_MANY_PARTS && message.contains(TOO_MANY_PARTITIONS));
         }
         // No server answer: a value our encoder cannot write is refused here; everything else is a connection issue.
@@ -65,6 +68,20 @@ final class ClickHouseFailures {
             }
         }
         return false;
+    }
+
+    /** ClickHouse's error code for this failure, 0 when ClickHouse did not answer with one. */
+    static int code(Throwable cause, String message) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e && e.getErrorCode() > 0) {
+                return e.getErrorCode();
+            }
+            if (t instanceof ServerException e && e.getCode() > 0) {
+                return e.getCode();
+            }
+        }
+        Matcher m = CODE.matcher(message);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private static String messages(Throwable cause) {

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rows for one insert: the table, its column names, one value array per row (Long, Integer, Double, BigDecimal,
- * String, UUID, Instant or null, in column order).
+ * Rows for one insert: the table (in the datasource's database), its column names, one value array per row in column
+ * order, each value of the Java type clickhouse-jdbc's RowBinary writer takes for the column: Long (UInt64), Integer
+ * (Int32, UInt8), Double (Float64), BigDecimal (Decimal), String, UUID, Instant (DateTime64) or null (Nullable).
  */
 record ClickHouseRows(String table, List<String> columns, List<Object[]> rows) {
 
