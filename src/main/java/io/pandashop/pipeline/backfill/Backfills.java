@@ -191,7 +191,9 @@ public class Backfills {
      */
     void stopping(@Observes ShutdownEvent event) {
         Heartbeat local = running;
-        if (local != null && local.backfill().stop(BackfillState.FAILED, "the service stopped")) {
+        if (local != null) {
+            // An end not yet written (it just succeeded, say) stays what it was; the flush writes it.
+            local.backfill().stop(BackfillState.FAILED, "the service stopped");
             try {
                 local.flush().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
