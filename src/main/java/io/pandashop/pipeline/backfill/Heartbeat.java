@@ -111,10 +111,11 @@ final class Heartbeat {
                 unreachable = true;
                 LOG.warnf("backfill %s: cannot write its shared state (%s); retrying", backfill.id(), e.getMessage());
             }
-            // Past the TTL without a renewal the lease is gone: another replica may start a backfill, so stop.
-            if (System.nanoTime() - renewedAt > lease.ttl().toNanos()) {
-                backfill.stop(BackfillState.FAILED, "this replica could not renew its lease for "
-                        + lease.ttl() + " (pipeline.backfill.lease): Redis was unavailable");
+            // Once the lease expires another replica may start a backfill: stop a third of the TTL before that
+            // (two renewals missed), so two never read at once.
+            if (System.nanoTime() - renewedAt > lease.ttl().toNanos() * 2 / 3) {
+                backfill.stop(BackfillState.FAILED, "this replica could not renew its lease (pipeline.backfill.lease "
+                        + lease.ttl() + "): Redis was unavailable");
             }
         }
     }

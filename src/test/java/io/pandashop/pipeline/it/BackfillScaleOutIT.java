@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Backfills behind several replicas, with two packaged instances A and B sharing Redis: a backfill started on A
  * is reported, listed and cancelled by B; B refuses a second one while A runs one; and when A is killed (SIGKILL)
  * during a backfill, B reports it FAILED within the lease TTL and a few seconds, and can start the next one; a
- * graceful stop (SIGTERM) of B fails the backfill it runs at once.
+ * graceful stop (SIGTERM) of B fails the backfill it runs at once. While Redis is down the running replica stops
+ * reading before its lease could expire.
  * <p>
  * Small pages, one in flight, make a backfill of 20,000 rows take tens of seconds, so it is still running when
  * a test acts on it. The rows are inserted before the instances start, which begin at the end of the topic: only
@@ -167,8 +168,39 @@ class BackfillScaleOutIT {
         assertTrue(a.log().contains("backfill " + id + " cancelled"), a.tail());
     }
 
+    /**
+     * Redis goes away during a backfill: the replica running it cannot renew its lease, so it stops reading before
+     * the lease can expire (another replica could start one then), and writes that end once Redis is back. Without
+     * that, the backfill would only wait for the Redis destination and read on once Redis is back.
+     */
     @Test
     @Order(4)
+    void aReplicaThatCannotRenewItsLeaseStopsReading() throws Exception {
+        String id = start(a);
+        awaitReading(b, id);
+        StackControl.stop("redis");
+        try {
+            Answer down = call(b, "GET", "/" + id);
+            assertEquals(503, down.status(), "without Redis, no replica knows: " + down.body());
+            // A state, not a sleep: A's snapshot transaction ends while Redis is still down.
+            await("A stops reading while Redis is down").atMost(LEASE.plusSeconds(20))
+                    .pollInterval(Duration.ofMillis(200)).until(BackfillScaleOutIT::snapshotSessionReleased);
+        } finally {
+            StackControl.start("redis");
+        }
+        JsonNode failed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> call(b, "GET", "/" + id), r -> r.status() == 200
+                        && !"RUNNING".equals(r.body().path("state").asText())).body();
+        assertEquals("FAILED", failed.path("state").asText(), failed.toString());
+        // Whichever came first once Redis was back: A's own end, or B finding the lease expired.
+        String reason = failed.path("errors").get(0).asText();
+        assertTrue(reason.contains("could not renew its lease") || reason.contains("lease expired"), reason);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.log().contains("backfill " + id + " failed after"));
+        assertTrue(a.log().contains("could not renew its lease"), a.tail());
+    }
+
+    @Test
+    @Order(5)
     void whenTheReplicaRunningABackfillDiesTheOtherReportsItFailed() throws Exception {
         String id = start(a);
         awaitReading(b, id);
@@ -190,7 +222,7 @@ class BackfillScaleOutIT {
 
     /** SIGTERM, as Kubernetes stops a pod: the backfill is FAILED at once, and the lease free, without waiting. */
     @Test
-    @Order(5)
+    @Order(6)
     void aGracefulStopFailsTheBackfillAtOnce() throws Exception {
         String id = start(b);
         awaitReading(b, id);
