@@ -3,9 +3,11 @@ package io.pandashop.pipeline.api;
 import io.pandashop.pipeline.backfill.BackfillRequest;
 import io.pandashop.pipeline.content.ContentTypes;
 import io.pandashop.pipeline.backfill.BackfillStatus;
+import io.pandashop.pipeline.backfill.BackfillStore;
 import io.pandashop.pipeline.backfill.Backfills;
 import io.pandashop.pipeline.cdc.MalformedChangeException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -36,7 +39,8 @@ import java.util.List;
 /**
  * The specification's "reprocess historical data": reads a range of engagement events again from PostgreSQL into
  * the same enrichment and destinations as live changes. Idempotent: running it again, or over what the live
- * stream delivered, changes nothing. Requires the admin bearer token (AdminTokenFilter).
+ * stream delivered, changes nothing. Requires the admin bearer token (AdminTokenFilter). Any replica answers for
+ * any backfill: their state is in Redis (Backfills); while Redis is unavailable these answer 503.
  */
 @Path("/admin/backfill")
 @Produces(MediaType.APPLICATION_JSON)
@@ -74,9 +78,9 @@ public class BackfillResource {
             content = @Content(examples = @ExampleObject(name = "started", value = STATUS_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "A missing or malformed field",
             content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "Another backfill is running",
+    @APIResponse(responseCode = "409", description = "Another backfill is running (on any replica)",
             content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
-    public Response start(@Context UriInfo uri, @Parameter(example = "{\"from\":\"2026-11-28T00:00:00Z\","
+    public Uni<Response> start(@Context UriInfo uri, @Parameter(example = "{\"from\":\"2026-11-28T00:00:00Z\","
             + "\"to\":\"2026-11-29T00:00:00Z\",\"content_type\":\"video\"}") Start body) {
         if (body == null) {
             throw new BadRequestException("a JSON body with 'from' and 'to' is required");
@@ -89,19 +93,18 @@ public class BackfillResource {
         } catch (IllegalArgumentException | MalformedChangeException e) {
             throw new BadRequestException(e.getMessage());
         }
-        BackfillStatus started;
-        try {
-            started = backfills.start(request);
-        } catch (Backfills.AlreadyRunning e) {
-            throw new ClientErrorException(e.getMessage(), Response.Status.CONFLICT);
-        }
-        return Response.accepted(started).location(uri.getAbsolutePathBuilder().path(started.id()).build()).build();
+        return backfills.start(request)
+                .onFailure(Backfills.AlreadyRunning.class)
+                .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
+                .onFailure(BackfillStore.Unavailable.class).transform(BackfillResource::unavailable)
+                .map(started -> Response.accepted(started)
+                        .location(uri.getAbsolutePathBuilder().path(started.id()).build()).build());
     }
 
     @GET
     @Operation(summary = "Recent backfills, newest first")
-    public List<BackfillStatus> list() {
-        return backfills.list();
+    public Uni<List<BackfillStatus>> list() {
+        return backfills.list().onFailure(BackfillStore.Unavailable.class).transform(BackfillResource::unavailable);
     }
 
     @GET
@@ -111,19 +114,29 @@ public class BackfillResource {
             content = @Content(examples = @ExampleObject(name = "running", value = STATUS_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "No such backfill",
             content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
-    public BackfillStatus get(@PathParam("id") String id) {
-        return backfills.get(id).orElseThrow(() -> new NotFoundException("no backfill " + id));
+    public Uni<BackfillStatus> get(@PathParam("id") String id) {
+        return found(id, backfills.get(id));
     }
 
     @DELETE
     @Path("{id}")
     @Operation(summary = "Cancel a backfill",
-            description = "Stops reading; rows already delivered stay delivered. A finished backfill is left as it is.")
+            description = "Stops reading; rows already delivered stay delivered. A finished backfill is left as it is. "
+                    + "Asked of a replica that does not run it, it waits up to 5 s for the one that does to stop.")
     @APIResponse(responseCode = "200", description = "The backfill after the request")
     @APIResponse(responseCode = "404", description = "No such backfill",
             content = @Content(mediaType = ProblemDetails.MEDIA_TYPE))
-    public BackfillStatus cancel(@PathParam("id") String id) {
-        return backfills.cancel(id).orElseThrow(() -> new NotFoundException("no backfill " + id));
+    public Uni<BackfillStatus> cancel(@PathParam("id") String id) {
+        return found(id, backfills.cancel(id));
+    }
+
+    private static Uni<BackfillStatus> found(String id, Uni<BackfillStatus> backfill) {
+        return backfill.onFailure(BackfillStore.Unavailable.class).transform(BackfillResource::unavailable)
+                .onItem().ifNull().failWith(() -> new NotFoundException("no backfill " + id));
+    }
+
+    private static ServiceUnavailableException unavailable(Throwable e) {
+        return new ServiceUnavailableException(e.getMessage());
     }
 
     private static Instant instant(String field, String value) {

@@ -75,11 +75,11 @@ public class DashboardResource {
         double dead = registry.find("pipeline.dead.letter").counters().stream().mapToDouble(Counter::count).sum();
         double parked = registry.find("pipeline.external.parked").counters().stream().mapToDouble(Counter::count).sum();
         rates.tick(now);
-        BackfillStatus backfill = backfills.list().stream().findFirst().orElse(null);
+        Uni<BackfillStatus> backfill = backfills.latest().onFailure().recoverWithNull();
         return Uni.combine().all()
-                .unis(topContent.top(10, "PT10M").onFailure().recoverWithItem(List.of()), dependencies)
-                .with((top, dependencies) -> new DashboardSnapshot(now, top, in, out, freshness, dependencies, lag,
-                        dead, parked, backfill));
+                .unis(topContent.top(10, "PT10M").onFailure().recoverWithItem(List.of()), dependencies, backfill)
+                .with((top, dependencies, latest) -> new DashboardSnapshot(now, top, in, out, freshness, dependencies,
+                        lag, dead, parked, latest));
     }
 
     private double sum(String name, String tag, String value) {

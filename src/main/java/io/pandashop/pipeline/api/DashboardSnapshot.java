@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * What the dashboard shows at one moment; sent every second over server-sent events.
  *
- * @param backfill the latest backfill, running or finished; null when none ran since the service started
+ * @param backfill the latest backfill on any replica, running or finished; null when none is kept
  */
 @RegisterForReflection
 public record DashboardSnapshot(long timeMs, List<TopContentResource.Entry> top, double eventsInPerSecond,

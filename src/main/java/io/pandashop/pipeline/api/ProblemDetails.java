@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Errors as RFC 9457 problem details (application/problem+json), never HTML or a stack trace. A client error
- * keeps its message as the detail; anything else is a 500 whose detail says only that it was logged.
+ * keeps its message as the detail, and so does a 503 (a dependency is unavailable); anything else is a 500 whose
+ * detail says only that it was logged.
  */
 @Provider
 public class ProblemDetails implements ExceptionMapper<Exception> {
@@ -31,7 +32,11 @@ public class ProblemDetails implements ExceptionMapper<Exception> {
     public Response toResponse(Exception e) {
         int status = e instanceof WebApplicationException w ? w.getResponse().getStatus() : 500;
         String detail;
-        if (status >= 500) {
+        if (status == 503 && e instanceof WebApplicationException) {
+            // A dependency is down (its own message says which): expected in an outage, no stack trace.
+            LOG.warnf("request %s: %s", path(), e.getMessage());
+            detail = e.getMessage();
+        } else if (status >= 500) {
             LOG.errorf(e, "request %s failed", path());
             detail = "the service could not answer; the error is in its log";
         } else {

@@ -5,10 +5,14 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** One backfill's progress; updated from the reading and acking threads, read by the API and the dashboard. */
+/**
+ * A backfill this replica runs: its progress, counted by the reading and acking threads, and how it ended here.
+ * Its shared state (what every replica reads) is written from this by its {@link Heartbeat}.
+ */
 final class Backfill {
 
     private final String id;
@@ -18,10 +22,10 @@ final class Backfill {
     private final AtomicLong rowsDone = new AtomicLong();
     private volatile Long rowsTotal;
     private volatile Long sourceLsn;
-    private volatile BackfillState state = BackfillState.RUNNING;
-    private volatile Instant finishedAt;
-    private volatile String error;
     private volatile Cancellable subscription;
+    private BackfillState end;
+    private String error;
+    private Instant finishedAt;
 
     Backfill(String id, BackfillRequest request, Clock clock) {
         this.id = id;
@@ -38,6 +42,10 @@ final class Backfill {
         return request;
     }
 
+    Instant startedAt() {
+        return startedAt;
+    }
+
     void snapshotTaken(long lsn, long total) {
         sourceLsn = lsn;
         rowsTotal = total;
@@ -47,27 +55,36 @@ final class Backfill {
         rowsDone.addAndGet(rows);
     }
 
-    /** A cancel that came before the subscription was known stops it now. */
+    long rowsDone() {
+        return rowsDone.get();
+    }
+
+    Long rowsTotal() {
+        return rowsTotal;
+    }
+
+    /** An end that came before the subscription was known stops it now. */
     void running(Cancellable subscription) {
         this.subscription = subscription;
-        if (state == BackfillState.CANCELLED) {
+        if (ended()) {
             subscription.cancel();
         }
     }
 
-    /** The first end wins: a cancel racing the last ack stays a cancel. */
+    /** The reading ended by itself. The first end wins (a cancel racing the last ack stays a cancel). */
     synchronized boolean finish(BackfillState end, String reason) {
-        if (state.finished()) {
+        if (this.end != null) {
             return false;
         }
-        state = end;
-        error = reason;
-        finishedAt = clock.instant();
+        this.end = end;
+        this.error = reason;
+        this.finishedAt = clock.instant();
         return true;
     }
 
-    boolean cancel() {
-        if (!finish(BackfillState.CANCELLED, null)) {
+    /** Ends it from outside the reading (a cancel, a lost lease, a stop), and stops the reading. */
+    boolean stop(BackfillState end, String reason) {
+        if (!finish(end, reason)) {
             return false;
         }
         Cancellable s = subscription;
@@ -77,26 +94,62 @@ final class Backfill {
         return true;
     }
 
-    BackfillState state() {
-        return state;
+    synchronized boolean ended() {
+        return end != null;
+    }
+
+    synchronized BackfillState end() {
+        return end;
     }
 
     double rowsPerSecond() {
-        Instant end = finishedAt != null ? finishedAt : clock.instant();
-        double seconds = Duration.between(startedAt, end).toMillis() / 1000.0;
+        Instant until;
+        synchronized (this) {
+            until = finishedAt != null ? finishedAt : clock.instant();
+        }
+        double seconds = Duration.between(startedAt, until).toMillis() / 1000.0;
         return seconds <= 0 ? 0 : rowsDone.get() / seconds;
     }
 
-    BackfillStatus status() {
-        long done = rowsDone.get();
-        double rate = rowsPerSecond();
-        Long total = rowsTotal;
-        Long eta = null;
-        if (!state.finished() && total != null && rate > 0) {
-            eta = Math.round(Math.max(0, total - done) / rate);
+    /** Its fields in the shared state when it starts. */
+    Map<String, String> created(String instance) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", id);
+        fields.put("state", BackfillState.RUNNING.name());
+        fields.put("from", request.from().toString());
+        fields.put("to", request.to().toString());
+        if (request.contentType() != null) {
+            fields.put("content_type", request.contentType());
         }
-        return new BackfillStatus(id, state, request.from(), request.to(), request.contentType(), total, done,
-                Math.round(rate * 10) / 10.0, eta, startedAt, finishedAt, sourceLsn,
-                error == null ? List.of() : List.of(error));
+        fields.put("rows_done", "0");
+        fields.put("started_at", startedAt.toString());
+        fields.put("instance", instance); // which replica runs it, for whoever looks into Redis
+        return fields;
+    }
+
+    /** Its progress fields as of now. */
+    Map<String, String> progress() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("rows_done", Long.toString(rowsDone.get()));
+        Long total = rowsTotal;
+        if (total != null) {
+            fields.put("rows_total", total.toString());
+            fields.put("source_lsn", sourceLsn.toString());
+        }
+        return fields;
+    }
+
+    /** Its progress and end fields; null while it has not ended here. */
+    synchronized Map<String, String> ending() {
+        if (end == null) {
+            return null;
+        }
+        Map<String, String> fields = progress();
+        fields.put("state", end.name());
+        fields.put("finished_at", finishedAt.toString());
+        if (error != null) {
+            fields.put("error", error);
+        }
+        return fields;
     }
 }

@@ -71,6 +71,13 @@ public interface PipelineConfig {
         /** Finished backfills kept for GET /admin/backfill. */
         @WithDefault("20")
         int history();
+
+        /**
+         * TTL of the lease the replica running a backfill holds, renewed every third of it. If that replica dies, its
+         * backfill reads as FAILED at most this long after, and a new one can start.
+         */
+        @WithDefault("PT15S")
+        Duration lease();
     }
 
     interface Admin {
