@@ -89,11 +89,12 @@ public class BackfillResource {
         try {
             request = new BackfillRequest(instant("from", body.from()), instant("to", body.to()),
                     body.contentType() == null || body.contentType().isBlank() ? null : body.contentType());
-            contentTypes.require(request.contentType());
         } catch (IllegalArgumentException | MalformedChangeException e) {
             throw new BadRequestException(e.getMessage());
         }
-        return backfills.start(request)
+        return contentTypes.require(request.contentType())
+                .onFailure(IllegalArgumentException.class).transform(e -> new BadRequestException(e.getMessage()))
+                .chain(() -> backfills.start(request))
                 .onFailure(Backfills.AlreadyRunning.class)
                 .transform(e -> new ClientErrorException(e.getMessage(), Response.Status.CONFLICT))
                 .onFailure(BackfillStore.Unavailable.class).transform(BackfillResource::unavailable)

@@ -1,5 +1,6 @@
 package io.pandashop.pipeline.content;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,28 +36,30 @@ public class ContentTypes {
         this.pool = pool;
     }
 
-    /** The allowed types, or empty when the database restricts none (or cannot be asked now). Blocking. */
-    public Optional<List<String>> allowed() {
-        try {
-            List<String> types = new ArrayList<>();
-            for (Row row : pool.query(QUERY).execute().await().atMost(Duration.ofSeconds(5))) {
-                types.add(row.getString("type"));
-            }
-            return types.isEmpty() ? Optional.empty() : Optional.of(List.copyOf(types));
-        } catch (RuntimeException e) {
-            LOG.warnf("the allowed content types could not be read from PostgreSQL (%s); not checking them",
-                    e.getMessage());
-            return Optional.empty();
-        }
+    /** The allowed types, or empty when the database restricts none (or cannot be asked now). */
+    public Uni<Optional<List<String>>> allowed() {
+        return pool.query(QUERY).execute().ifNoItem().after(Duration.ofSeconds(5)).fail()
+                .map(rows -> {
+                    List<String> types = new ArrayList<>();
+                    for (Row row : rows) {
+                        types.add(row.getString("type"));
+                    }
+                    return types.isEmpty() ? Optional.<List<String>>empty() : Optional.of(List.copyOf(types));
+                })
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("the allowed content types could not be read from PostgreSQL (%s); not checking them",
+                            e.getMessage());
+                    return Optional.empty();
+                });
     }
 
-    /** @throws IllegalArgumentException when {@code type} is not null and the database does not allow it */
-    public void require(String type) {
+    /** Fails with IllegalArgumentException when {@code type} is not null and the database does not allow it. */
+    public Uni<Void> require(String type) {
         if (type == null) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        allowed().filter(types -> !types.contains(type)).ifPresent(types -> {
-            throw new IllegalArgumentException("'content_type' must be one of " + types);
-        });
+        return allowed().flatMap(types -> types.isPresent() && !types.get().contains(type)
+                ? Uni.createFrom().failure(new IllegalArgumentException("'content_type' must be one of " + types.get()))
+                : Uni.createFrom().voidItem());
     }
 }
