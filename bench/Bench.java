@@ -617,7 +617,10 @@ public class Bench {
             j.put("window_start_epoch_ms", tStart);
             j.put("window_end_epoch_ms", tEnd);
             if (a != null && a.containsKey("jvm_allocated") && b.containsKey("jvm_allocated")) {
-                j.put("start_scrape_records_received", a.getOrDefault("received", 0.0).longValue());
+                long early = a.getOrDefault("received", 0.0).longValue();
+                // records the service had already received when the start scrape read its meters: their allocation
+                // is partly outside the window (the scrape at readiness can take a second on a cold, busy JVM)
+                j.put("start_scrape_records_received", early);
                 double counter = b.get("jvm_allocated") - a.get("jvm_allocated");
                 double edenA = a.getOrDefault("jvm_eden_used", 0.0), edenB = b.getOrDefault("jvm_eden_used", 0.0);
                 // The counter only moves at a GC. Eden is empty after each young GC, so what the window allocated
@@ -630,6 +633,8 @@ public class Bench {
                 j.put("allocated_bytes", Math.round(alloc));
                 j.put("allocated_bytes_per_change", Math.round(alloc / changes));
                 j.put("allocated_bytes_per_change_counter_only", Math.round(counter / changes));
+                // the bound from the other side: as if those early records had allocated all before the window
+                j.put("allocated_bytes_per_change_upper_bound", Math.round(alloc / Math.max(1, changes - early)));
                 j.put("promoted_bytes", Math.round(b.getOrDefault("jvm_promoted", 0.0) - a.getOrDefault("jvm_promoted", 0.0)));
                 double pause = b.getOrDefault("jvm_pause_s", 0.0) - a.getOrDefault("jvm_pause_s", 0.0);
                 j.put("gc_pause_seconds", round(pause, 3));
@@ -680,6 +685,7 @@ public class Bench {
             long[] cpuReady = null, cpuFirst = null;
             Map<Long, Object[]> tasksReady = null;
             Map<String, Double> jvmReady = null;
+            long jvmReadyAt = 0, jvmReadyTook = 0, lastAt = 0;
             Map<String, Long> done = new HashMap<>();
             Map<String, Double> last = new HashMap<>();
             long lastLog = 0;
@@ -697,7 +703,10 @@ public class Bench {
                         // The JVM's GC meters at the start of the CPU window, before the first record (the consumer
                         // still joins its group then; checked below).
                         try {
+                            long q0 = System.currentTimeMillis();
                             jvmReady = metrics(http, base);
+                            jvmReadyTook = System.currentTimeMillis() - q0;
+                            jvmReadyAt = q0 + jvmReadyTook / 2;
                         } catch (Exception e) {
                             log("no /q/metrics at readiness: %s", e);
                         }
@@ -713,6 +722,7 @@ public class Bench {
                         continue;
                     }
                 }
+                long tq = System.currentTimeMillis();
                 try {
                     last = metrics(http, base);
                 } catch (Exception e) {
@@ -720,6 +730,7 @@ public class Bench {
                     continue;
                 }
                 long t = System.currentTimeMillis();
+                lastAt = (tq + t) / 2;
                 if (tFirst == 0 && last.getOrDefault("received", 0.0) > 0) {
                     tFirst = t;
                     cpuFirst = cpuTicks(pid);
@@ -754,6 +765,11 @@ public class Bench {
                 if (cpuReady != null) {
                     putJvm(out, jvmReady, last, tasksReady, tasksEnd,
                         (cpuEnd[0] + cpuEnd[1] - cpuReady[0] - cpuReady[1]) / tck, tck, expect, tReady, tEnd);
+                    ObjectNode j = (ObjectNode) out.get("jvm_drain");
+                    // when each scrape read the meters (the middle of its request): the window of the allocation figures
+                    j.put("start_scrape_epoch_ms", jvmReadyAt);
+                    j.put("start_scrape_ms", jvmReadyTook);
+                    j.put("end_scrape_epoch_ms", lastAt);
                 }
                 double cpuTotal = (cpuEnd[0] + cpuEnd[1]) / tck;
                 out.put("cpu_seconds_total", round(cpuTotal, 2));

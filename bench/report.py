@@ -163,9 +163,13 @@ def main():
         jv = drain.get("jvm_drain") or {}
         if jv.get("allocated_bytes") is not None:
             check = ""
+            if jv.get("start_scrape_records_received"):
+                check += (f"; {fmt(jv['start_scrape_records_received'])} records were received before the start "
+                          f"scrape: at most {fmt(jv.get('allocated_bytes_per_change_upper_bound'))} B")
             if jfr_alloc and jfr_alloc.get("allocated_bytes"):
-                check = (f"; JFR's per-thread counters: {fmt(jfr_alloc['allocated_bytes_per_change'])} B, "
-                         f"Micrometer ÷ JFR {jfr_alloc.get('micrometer_with_eden_over_jfr')}")
+                check += (f"; JFR's per-thread counters, same window: {fmt(jfr_alloc['allocated_bytes_per_change'])} B, "
+                          f"Micrometer ÷ JFR {jfr_alloc.get('micrometer_with_eden_over_jfr')}; JFR from readiness: "
+                          f"{fmt(jfr_alloc.get('allocated_bytes_per_change_cpu_window'))} B")
             L.append(f"| Service bytes allocated per change (drain) | {fmt(jv['allocated_bytes_per_change'])} B "
                      f"({jv['allocated_bytes'] / 1e9:.2f} GB: `jvm_gc_memory_allocated_bytes_total` "
                      f"+{jv['micrometer_allocated_bytes_counter'] / 1e9:.2f} GB, eden "
