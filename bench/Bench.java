@@ -517,6 +517,42 @@ public class Bench {
             return -1;
         }
 
+        /** Per thread (tid): its name (comm, at most 15 characters) and utime+stime ticks, from /proc/<pid>/task. */
+        static Map<Long, Object[]> taskTicks(long pid) {
+            Map<Long, Object[]> m = new HashMap<>();
+            File[] tasks = new File("/proc/" + pid + "/task").listFiles();
+            if (tasks == null) return m;
+            for (File t : tasks) {
+                try {
+                    String s = Files.readString(Path.of(t.getPath(), "stat"));
+                    String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    m.put(Long.parseLong(t.getName()), new Object[]{comm, Long.parseLong(f[11]) + Long.parseLong(f[12])});
+                } catch (Exception e) {
+                    // the thread ended meanwhile
+                }
+            }
+            return m;
+        }
+
+        /** Which kind of JVM thread a task name is: gc (the collector's workers), vm (VM Thread), jit, jfr or other. */
+        static String threadKind(String comm) {
+            if (comm.startsWith("GC Thread") || comm.startsWith("ParGC") || comm.startsWith("G1 ")
+                || comm.startsWith("ZWorker") || comm.startsWith("ZDriver") || comm.startsWith("Shenandoah")) return "gc";
+            if (comm.equals("VM Thread")) return "vm";
+            if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return "jit";
+            if (comm.startsWith("JFR ")) return "jfr";
+            return "other";
+        }
+
+        static boolean is(String line, String name) {
+            return line.startsWith(name + " ") || line.startsWith(name + "{");
+        }
+
+        static double metric(String line) {
+            return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+
         static Map<String, Double> metrics(HttpClient http, String base) throws Exception {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
@@ -531,6 +567,19 @@ public class Bench {
                             m.put(d, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
                         }
                     }
+                } else if (is(line, "jvm_gc_memory_allocated_bytes_total")) {
+                    // Micrometer's JvmGcMetrics: at each GC, eden's use before it minus eden's use after the previous one
+                    m.put("jvm_allocated", metric(line));
+                } else if (is(line, "jvm_gc_memory_promoted_bytes_total")) {
+                    m.put("jvm_promoted", metric(line));
+                } else if (line.startsWith("jvm_gc_pause_seconds_sum{")) {
+                    m.merge("jvm_pause_s", metric(line), Double::sum);
+                    if (line.contains("major")) m.merge("jvm_pause_s_major", metric(line), Double::sum);
+                } else if (line.startsWith("jvm_gc_pause_seconds_count{")) {
+                    m.merge("jvm_pauses", metric(line), Double::sum);
+                    if (line.contains("major")) m.merge("jvm_pauses_major", metric(line), Double::sum);
+                } else if (line.startsWith("jvm_memory_used_bytes{") && line.contains("Eden Space\"")) {
+                    m.put("jvm_eden_used", metric(line));
                 }
             }
             return m;
@@ -558,6 +607,65 @@ public class Bench {
             }
         }
 
+        /**
+         * The drain window's allocation and GC, from the service's Micrometer JVM meters scraped at readiness (start)
+         * and by the poll that saw the drain complete (end), and its threads' CPU from /proc/<pid>/task.
+         */
+        static void putJvm(ObjectNode out, Map<String, Double> a, Map<String, Double> b, Map<Long, Object[]> tasksA,
+                           Map<Long, Object[]> tasksB, double cpuDrain, double tck, long changes, long tStart, long tEnd) {
+            ObjectNode j = out.putObject("jvm_drain");
+            j.put("window_start_epoch_ms", tStart);
+            j.put("window_end_epoch_ms", tEnd);
+            if (a != null && a.containsKey("jvm_allocated") && b.containsKey("jvm_allocated")) {
+                long early = a.getOrDefault("received", 0.0).longValue();
+                // records the service had already received when the start scrape read its meters: their allocation
+                // is partly outside the window (the scrape at readiness can take a second on a cold, busy JVM)
+                j.put("start_scrape_records_received", early);
+                double counter = b.get("jvm_allocated") - a.get("jvm_allocated");
+                double edenA = a.getOrDefault("jvm_eden_used", 0.0), edenB = b.getOrDefault("jvm_eden_used", 0.0);
+                // The counter only moves at a GC. Eden is empty after each young GC, so what the window allocated
+                // since its last GC is eden's use at the end, and what the counter's first step counts from before
+                // the window is eden's use at the start.
+                double alloc = counter + edenB - edenA;
+                j.put("micrometer_allocated_bytes_counter", Math.round(counter));
+                j.put("eden_used_bytes_start", Math.round(edenA));
+                j.put("eden_used_bytes_end", Math.round(edenB));
+                j.put("allocated_bytes", Math.round(alloc));
+                j.put("allocated_bytes_per_change", Math.round(alloc / changes));
+                j.put("allocated_bytes_per_change_counter_only", Math.round(counter / changes));
+                // the bound from the other side: as if those early records had allocated all before the window
+                j.put("allocated_bytes_per_change_upper_bound", Math.round(alloc / Math.max(1, changes - early)));
+                j.put("promoted_bytes", Math.round(b.getOrDefault("jvm_promoted", 0.0) - a.getOrDefault("jvm_promoted", 0.0)));
+                double pause = b.getOrDefault("jvm_pause_s", 0.0) - a.getOrDefault("jvm_pause_s", 0.0);
+                j.put("gc_pause_seconds", round(pause, 3));
+                j.put("gc_pauses", Math.round(b.getOrDefault("jvm_pauses", 0.0) - a.getOrDefault("jvm_pauses", 0.0)));
+                j.put("gc_pause_seconds_major", round(b.getOrDefault("jvm_pause_s_major", 0.0) - a.getOrDefault("jvm_pause_s_major", 0.0), 3));
+                j.put("gc_pauses_major", Math.round(b.getOrDefault("jvm_pauses_major", 0.0) - a.getOrDefault("jvm_pauses_major", 0.0)));
+                if (cpuDrain > 0) j.put("gc_pause_share_of_service_cpu", round(pause / cpuDrain, 4));
+            } else {
+                j.put("micrometer_jvm_meters", "missing");
+            }
+            if (tasksA != null) {
+                Map<String, Long> kinds = new java.util.TreeMap<>();
+                java.util.TreeSet<String> gcNames = new java.util.TreeSet<>();
+                for (var e : tasksB.entrySet()) {
+                    String comm = (String) e.getValue()[0];
+                    Object[] before = tasksA.get(e.getKey());
+                    long d = (Long) e.getValue()[1] - (before == null ? 0L : (Long) before[1]);
+                    kinds.merge(threadKind(comm), d, Long::sum);
+                    if (threadKind(comm).equals("gc")) gcNames.add(comm);
+                }
+                ObjectNode k = j.putObject("thread_cpu_seconds");
+                for (var e : kinds.entrySet()) k.put(e.getKey(), round(e.getValue() / tck, 2));
+                j.put("gc_thread_names", String.join(", ", gcNames));
+                if (cpuDrain > 0) {
+                    double gc = kinds.getOrDefault("gc", 0L) / tck, vm = kinds.getOrDefault("vm", 0L) / tck;
+                    j.put("gc_threads_share_of_service_cpu", round(gc / cpuDrain, 4));
+                    j.put("gc_and_vm_thread_share_of_service_cpu", round((gc + vm) / cpuDrain, 4));
+                }
+            }
+        }
+
         static ObjectNode run(Map<String, String> o) throws Exception {
             long pid = Long.parseLong(req(o, "pid"));
             String base = req(o, "url");
@@ -572,8 +680,12 @@ public class Bench {
             double tck = Double.parseDouble(o.getOrDefault("clk-tck", "100"));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+            String jfrAlloc = o.get("jfr-alloc");
             long tReady = 0, tFirst = 0;
             long[] cpuReady = null, cpuFirst = null;
+            Map<Long, Object[]> tasksReady = null;
+            Map<String, Double> jvmReady = null;
+            long jvmReadyAt = 0, jvmReadyTook = 0, lastAt = 0;
             Map<String, Long> done = new HashMap<>();
             Map<String, Double> last = new HashMap<>();
             long lastLog = 0;
@@ -587,6 +699,17 @@ public class Bench {
                     if (ready(http, base)) {
                         tReady = System.currentTimeMillis();
                         cpuReady = cpuTicks(pid);
+                        tasksReady = taskTicks(pid);
+                        // The JVM's GC meters at the start of the CPU window, before the first record (the consumer
+                        // still joins its group then; checked below).
+                        try {
+                            long q0 = System.currentTimeMillis();
+                            jvmReady = metrics(http, base);
+                            jvmReadyTook = System.currentTimeMillis() - q0;
+                            jvmReadyAt = q0 + jvmReadyTook / 2;
+                        } catch (Exception e) {
+                            log("no /q/metrics at readiness: %s", e);
+                        }
                         log("service ready %.1f s after launch", (tReady - launchedMs) / 1000.0);
                         if (jfr != null) {
                             // in the background: jcmd takes ~2 s and must not delay the metrics polling
@@ -599,6 +722,7 @@ public class Bench {
                         continue;
                     }
                 }
+                long tq = System.currentTimeMillis();
                 try {
                     last = metrics(http, base);
                 } catch (Exception e) {
@@ -606,6 +730,7 @@ public class Bench {
                     continue;
                 }
                 long t = System.currentTimeMillis();
+                lastAt = (tq + t) / 2;
                 if (tFirst == 0 && last.getOrDefault("received", 0.0) > 0) {
                     tFirst = t;
                     cpuFirst = cpuTicks(pid);
@@ -627,9 +752,24 @@ public class Bench {
             boolean ok = alive && done.size() == DESTS.length;
             if (alive) {
                 long[] cpuEnd = cpuTicks(pid);
+                Map<Long, Object[]> tasksEnd = taskTicks(pid);
                 if (jfr != null && tReady > 0) {
                     jcmd(pid, "JFR.dump", "name=bench", "filename=" + jfr);
                     jcmd(pid, "JFR.stop", "name=bench");
+                }
+                if (jfrAlloc != null) {
+                    // the thread-allocation recording started at launch (run.sh, bench/thread-allocation.jfc)
+                    jcmd(pid, "JFR.dump", "name=alloc", "filename=" + jfrAlloc);
+                    jcmd(pid, "JFR.stop", "name=alloc");
+                }
+                if (cpuReady != null) {
+                    putJvm(out, jvmReady, last, tasksReady, tasksEnd,
+                        (cpuEnd[0] + cpuEnd[1] - cpuReady[0] - cpuReady[1]) / tck, tck, expect, tReady, tEnd);
+                    ObjectNode j = (ObjectNode) out.get("jvm_drain");
+                    // when each scrape read the meters (the middle of its request): the window of the allocation figures
+                    j.put("start_scrape_epoch_ms", jvmReadyAt);
+                    j.put("start_scrape_ms", jvmReadyTook);
+                    j.put("end_scrape_epoch_ms", lastAt);
                 }
                 double cpuTotal = (cpuEnd[0] + cpuEnd[1]) / tck;
                 out.put("cpu_seconds_total", round(cpuTotal, 2));

@@ -74,8 +74,9 @@ def main():
         "git_commit": sh(f"git -C {root} rev-parse --short HEAD"),
         "git_dirty": bool(sh(f"git -C {root} status --porcelain -- src pom.xml")),
     }
-    fill, base, drain, verify, jfr = (load(os.path.join(w, f)) for f in
-                                      ("fill.json", "baseline.json", "drain.json", "verify.json", "jfr-top.json"))
+    fill, base, drain, verify, jfr, jfr_alloc = (load(os.path.join(w, f)) for f in
+                                      ("fill.json", "baseline.json", "drain.json", "verify.json", "jfr-top.json",
+                                       "jfr-alloc.json"))
     e2e = {}
     for r in (a.rates or "").split(","):
         d = load(os.path.join(w, f"e2e-{r}.json"))
@@ -98,6 +99,7 @@ def main():
         "drain_components_cpu": load(os.path.join(w, "drain-components.json")),
         "drain_redis_commandstats": redis_commandstats(os.path.join(w, "redis-commandstats.txt")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
+        "jfr_allocation_check": jfr_alloc,
         "work_dir": w,
     }
     os.makedirs(os.path.join(root, "bench/results"), exist_ok=True)
@@ -158,6 +160,31 @@ def main():
         if drain.get("cpu_seconds_drain") and drain.get("seconds_from_ready"):
             L.append(f"| Service CPU use during the drain (cores of {machine['nproc']}) | "
                      f"{drain['cpu_seconds_drain'] / drain['seconds_from_ready']:.2f} |")
+        jv = drain.get("jvm_drain") or {}
+        if jv.get("allocated_bytes") is not None:
+            check = ""
+            if jv.get("start_scrape_records_received"):
+                check += (f"; {fmt(jv['start_scrape_records_received'])} records were received before the start "
+                          f"scrape: at most {fmt(jv.get('allocated_bytes_per_change_upper_bound'))} B")
+            if jfr_alloc and jfr_alloc.get("allocated_bytes"):
+                check += (f"; JFR's per-thread counters, same window: {fmt(jfr_alloc['allocated_bytes_per_change'])} B, "
+                          f"Micrometer ÷ JFR {jfr_alloc.get('micrometer_with_eden_over_jfr')}; JFR from readiness: "
+                          f"{fmt(jfr_alloc.get('allocated_bytes_per_change_cpu_window'))} B")
+            L.append(f"| Service bytes allocated per change (drain) | {fmt(jv['allocated_bytes_per_change'])} B "
+                     f"({jv['allocated_bytes'] / 1e9:.2f} GB: `jvm_gc_memory_allocated_bytes_total` "
+                     f"+{jv['micrometer_allocated_bytes_counter'] / 1e9:.2f} GB, eden "
+                     f"{jv['eden_used_bytes_start'] / 1e6:.0f} → {jv['eden_used_bytes_end'] / 1e6:.0f} MB; "
+                     f"promoted {jv['promoted_bytes'] / 1e6:.0f} MB{check}) |")
+        if jv.get("gc_threads_share_of_service_cpu") is not None:
+            tc = jv.get("thread_cpu_seconds") or {}
+            pause = ""
+            if jv.get("gc_pause_seconds") is not None:
+                pause = (f"; pauses {jv['gc_pause_seconds']:.2f} s in {fmt(jv['gc_pauses'])} GCs "
+                         f"({fmt(jv['gc_pauses_major'])} full, {jv['gc_pause_seconds_major']:.2f} s) = "
+                         f"{100 * jv['gc_pause_share_of_service_cpu']:.1f} % of the CPU seconds")
+            L.append(f"| GC share of service CPU (drain) | {100 * jv['gc_threads_share_of_service_cpu']:.1f} % "
+                     f"(GC worker threads' CPU {tc.get('gc', 0):.2f} s of {drain.get('cpu_seconds_drain', 0):.2f} s; "
+                     f"with the VM Thread {100 * jv['gc_and_vm_thread_share_of_service_cpu']:.1f} %{pause}) |")
         L.append(f"| Service peak RSS (VmHWM, {os.environ.get('SERVICE_HEAP', '-Xmx768m')}) | {fmt(drain.get('peak_rss_mb'))} MB |")
     if verify:
         L.append(f"| ClickHouse enriched_engagements_current rows / expected live | {fmt(verify['clickhouse_current_rows'])} / "

@@ -257,11 +257,17 @@ bench_java baseline --bootstrap "$BOOT" --topic "$DRAIN_PREFIX.public.engagement
 
 log "drain: the service"
 JFR_ARGS=()
-(( JFR )) && JFR_ARGS=(--jfr "$WORK/drain.jfr")
+SERVICE_JFR_OPTS=()
+if (( JFR )); then
+  # The profile recording starts at readiness (Bench.java drain); a second one, from launch, samples each thread's
+  # allocated bytes every second: the independent check of the Micrometer allocation counter (bench/jfr_alloc.py).
+  JFR_ARGS=(--jfr "$WORK/drain.jfr" --jfr-alloc "$WORK/alloc.jfr")
+  SERVICE_JFR_OPTS=("-XX:StartFlightRecording=name=alloc,settings=$BENCH/thread-allocation.jfc")
+fi
 start_journal_reaper
 component_cpu_mark
 redis-cli -p "$REDIS_PORT" CONFIG RESETSTAT >/dev/null
-start_service "$DRAIN_PREFIX" "bench-drain-$STAMP" "$WORK/service-drain.log"
+start_service "$DRAIN_PREFIX" "bench-drain-$STAMP" "$WORK/service-drain.log" "${SERVICE_JFR_OPTS[@]}"
 bench_java drain --pid "$SERVICE_PID" --url "$SVC_URL" --expect "$CHANGES" --launched-ms "$LAUNCHED_MS" \
   --clk-tck "$(getconf CLK_TCK)" "${JFR_ARGS[@]}" --out "$WORK/drain.json" >/dev/null \
   || log "drain: NOT every destination reached $CHANGES changes (see $WORK/drain.json, $WORK/service-drain.log)"
@@ -288,6 +294,11 @@ if (( JFR )) && [[ -s $WORK/drain.jfr ]]; then
   log "drain: summarising the JFR recording"
   python3 "$BENCH/jfr_top.py" "$WORK/drain.jfr" >"$WORK/jfr-top.json" 2>"$WORK/jfr-top.log" \
     || log "jfr summary failed; see $WORK/jfr-top.log"
+fi
+if (( JFR )) && [[ -s $WORK/alloc.jfr ]]; then
+  python3 "$BENCH/jfr_alloc.py" "$WORK/alloc.jfr" "$WORK/drain.json" >"$WORK/jfr-alloc.json" 2>"$WORK/jfr-alloc.log" \
+    || log "jfr allocation check failed; see $WORK/jfr-alloc.log"
+  log "drain: allocation per JFR thread statistics: $(jq -c 'del(.top_threads)' "$WORK/jfr-alloc.json" 2>/dev/null)"
 fi
 fi  # drain mode
 
