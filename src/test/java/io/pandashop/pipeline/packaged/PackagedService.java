@@ -181,34 +181,33 @@ public final class PackagedService implements AutoCloseable {
     }
 
     public int status(String path) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(5000);
-            try {
-                return c.getResponseCode();
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return -1;
-        }
+        return get(path, c -> c.getResponseCode(), -1);
     }
 
     /** The body of a GET, whatever its status (health endpoints answer 503 with the reasons); "" when unreachable. */
     public String body(String path) {
+        return get(path, c -> {
+            java.io.InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream();
+            return in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }, "");
+    }
+
+    private interface Answer<T> {
+        T read(HttpURLConnection c) throws IOException;
+    }
+
+    private <T> T get(String path, Answer<T> answer, T unreachable) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
             c.setConnectTimeout(1000);
             c.setReadTimeout(5000);
             try {
-                java.io.InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream();
-                return in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                return answer.read(c);
             } finally {
                 c.disconnect();
             }
         } catch (IOException e) {
-            return "";
+            return unreachable;
         }
     }
 
