@@ -9,6 +9,7 @@ import io.pandashop.pipeline.sink.ChannelDestination;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -76,8 +77,13 @@ public class RedisLeaderboardSink extends ChannelDestination {
         return Uni.createFrom().deferred(() -> {
             Instant now = clock.instant(); // per attempt: a retry after an outage counts against the window as of then
             return Multi.createFrom().range(0, (batch.size() + perCall - 1) / perCall)
-                    .onItem().transformToUniAndConcatenate(call -> redis.send(
-                            request(batch, call * perCall, Math.min(batch.size(), (call + 1) * perCall), now)))
+                    // Built on the worker pool: calls 2..n would otherwise be built on the event loop that
+                    // completed the previous call (RequestThreadTest).
+                    .onItem().transformToUniAndConcatenate(call -> Uni.createFrom()
+                            .item(() -> request(batch, call * perCall, Math.min(batch.size(), (call + 1) * perCall),
+                                    now))
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                            .flatMap(redis::send))
                     .collect().last().replaceWithVoid();
         }).onFailure().transform(RedisFailures::classify);
     }

@@ -185,7 +185,12 @@ class ApplyChangesCallTest {
 
     /** A sink writing through {@code redis} (null: only its requests are built); no channel. */
     static RedisLeaderboardSink sink(Redis redis, LeaderboardKeys keys, PipelineConfig config) {
-        ReactiveRedisDataSource source = (ReactiveRedisDataSource) Proxy.newProxyInstance(
+        return new RedisLeaderboardSink(dataSource(redis), keys, config, null, null);
+    }
+
+    /** A data source that only hands out {@code redis}: all the sink asks of it. */
+    static ReactiveRedisDataSource dataSource(Redis redis) {
+        return (ReactiveRedisDataSource) Proxy.newProxyInstance(
                 ApplyChangesCallTest.class.getClassLoader(), new Class<?>[] { ReactiveRedisDataSource.class },
                 (proxy, method, a) -> {
                     if (method.getName().equals("getRedis")) {
@@ -193,7 +198,6 @@ class ApplyChangesCallTest {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
-        return new RedisLeaderboardSink(source, keys, config, null, null);
     }
 
     /** The request's arguments, from its RESP encoding (an array of bulk strings). */
