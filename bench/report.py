@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Assembles bench/results/<stamp>.json and bench/results/latest.md from a run's work dir (called by run.sh)."""
-import argparse, glob, json, os, platform, re, subprocess
+import argparse, glob, json, os, platform, re, shlex, subprocess
 
 def load(path):
     try:
@@ -64,6 +64,9 @@ def main():
     }
     versions = {
         "java": sh("java -version 2>&1 | head -n 1"),
+        # the service's JVM (BENCH_SERVICE_JAVA, BENCH_SERVICE_HEAP); "java" above is the harness's
+        "service_java": sh(f"{shlex.quote(os.environ.get('SERVICE_JAVA', 'java'))} -version 2>&1 | head -n 1"),
+        "service_jvm_options": os.environ.get("SERVICE_HEAP", ""),
         "quarkus": (re.search(r"<quarkus.platform.version>([^<]+)<", pom) or [None, "?"])[1],
         "kafka_broker": env_ver("KAFKA_VERSION"),
         "kafka_clients_in_service": clients[0].replace("org.apache.kafka.kafka-clients-", "").replace(".jar", "") if clients else "?",
@@ -114,7 +117,7 @@ def main():
              "(other work on the machine competes for the 2 cores).")
     L.append("")
     L.append(f"Machine: {machine['nproc']} cores ({cpu_model}), {machine['memory_gib']} GiB. "
-             f"{versions['java']}; Quarkus {versions['quarkus']}; Kafka broker {versions['kafka_broker']} "
+             f"{versions['java']} (service: {versions['service_java']}); Quarkus {versions['quarkus']}; Kafka broker {versions['kafka_broker']} "
              f"(service clients {versions['kafka_clients_in_service']}); Debezium {versions['debezium']}; "
              f"ClickHouse {versions['clickhouse']} (chdb); Redis {versions['redis']}; {versions['postgresql']}. "
              f"Service commit {versions['git_commit']}{' (+local changes)' if versions['git_dirty'] else ''}.")

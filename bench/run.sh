@@ -79,6 +79,9 @@ WORK="$RUN_DIR/work/$STAMP"
 APP="$RUN_DIR/app"
 CP="$APP/lib/main/*"
 SERVICE_HEAP="${BENCH_SERVICE_HEAP:--Xms64m -Xmx256m -XX:+UseParallelGC}"  # as deploy/local/up.sh starts it
+# The service's java binary only (the harness's own Bench.java keeps the java on PATH), e.g.
+# BENCH_SERVICE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java to compare JVM versions.
+SERVICE_JAVA="${BENCH_SERVICE_JAVA:-java}"
 BOOT="127.0.0.1:$KAFKA_PORT"
 CH_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
 SVC_URL="http://127.0.0.1:$SERVICE_PORT"
@@ -137,7 +140,7 @@ start_service() {
   # derived from TOPIC_PREFIX: set it so the keys are {<topic prefix>}:evs:<id/1024>, :lb:*, :stream:* (the prefix
   # as a Redis Cluster hash tag, see LeaderboardKeys).
   TOPIC_PREFIX="$prefix" CONSUMER_GROUP="$group" PIPELINE_REDIS_KEY_PREFIX="$prefix" \
-    java $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
+    "$SERVICE_JAVA" $SERVICE_HEAP "$@" -jar "$APP/quarkus-run.jar" >"$logf" 2>&1 </dev/null &
   SERVICE_PID=$!
   log "service pid $SERVICE_PID (prefix $prefix, group $group, log $logf)"
 }
@@ -541,5 +544,5 @@ fi
 
 # ================================================================ results
 CH_VERSION=$(ch "SELECT version()" | tr -d '[:space:]' || echo unknown)
-SERVICE_HEAP="$SERVICE_HEAP" python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
+SERVICE_HEAP="$SERVICE_HEAP" SERVICE_JAVA="$SERVICE_JAVA" python3 "$BENCH/report.py" --work "$WORK" --stamp "$STAMP" --root "$ROOT" --clickhouse-version "$CH_VERSION" \
   --events "$EVENTS" --content "$CONTENT" --rates "$RATES" --e2e-seconds "$E2E_SECONDS" --skip-e2e "$SKIP_E2E" --skip-drain "$SKIP_DRAIN" --backfill "$BACKFILL_ROWS"
