@@ -47,7 +47,12 @@ public final class BadInputs {
         cases.add(new Case("not-utf8", notUtf8, "not JSON", true));
         cases.add(text("trailing-garbage", valid + " {\"op\":\"d\"}", "trailing data after the envelope"));
         cases.add(text("duplicate-field", valid.replace("\"op\":\"c\"", "\"op\":\"c\",\"op\":\"d\""),
-                "Duplicate field 'op'"));
+                "duplicate field 'op'"));
+        cases.add(text("duplicate-row-field",
+                valid.replace("\"duration_ms\":1000", "\"duration_ms\":1000,\"duration_ms\":9"),
+                "'after': duplicate field 'duration_ms'"));
+        cases.add(text("duplicate-lsn", valid.replace("\"lsn\":1001", "\"lsn\":1001,\"lsn\":5"),
+                "duplicate field 'source.lsn'"));
         cases.add(text("json-array", "[" + valid + "]", "not a JSON object"));
         cases.add(text("json-string", "\"hello\"", "not a JSON object"));
         cases.add(text("unknown-op", valid.replace("\"op\":\"c\"", "\"op\":\"x\""), "unknown op 'x'"));
