@@ -24,6 +24,7 @@ OUT="$ROOT/bench/results/redis-script-$STAMP.txt"
 {
   echo "# bench/redis-script.sh at $STAMP: $CALLS calls x $PER_CALL new events; baseline $BASELINE, current = working tree ($(git -C "$ROOT" rev-parse --short HEAD))"
   echo "# $(redis-server --version | cut -d' ' -f1-3); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# stream entry: ${BENCH_STREAM_ENTRY:-full} (BENCH_STREAM_ENTRY: full, compact or empty; see redis_script.py)"
   for version in baseline current; do
     python3 "$ROOT/bench/redis_script.py" "$WORK/$version.lua" "$CALLS" "$PER_CALL" >"$WORK/$version.resp"
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"

@@ -6,9 +6,12 @@ with ~600-byte envelopes like the service's. The argument layout follows the scr
 9 per change (one state key per event) or 10 (a state hash per 1,024 ids, and the id), all keys named in ARGV and
 none declared; or from 7, 9 per change (today's): every key declared as KEYS ({bench}:..., the window's buckets
 first, then each state hash and stream of the call once) and named by index."""
-import json, random, re, sys, time, uuid
+import json, os, random, re, sys, time, uuid
 
 script_path, calls, per_call = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+# The stream entry's data: "full" (the service's envelope, ~600 bytes), "compact" (the change's own columns,
+# ~230 bytes as sink.redis.StreamEntries writes them: no content dimension, raw_payload or idempotency key), "empty" (the entry without data).
+entry = os.environ.get("BENCH_STREAM_ENTRY", "full")
 script = open(script_path).read()
 first, stride = map(int, re.search(r"for i = (\d+), #ARGV, (\d+) do", script).groups())
 declared = first == 7
@@ -54,6 +57,14 @@ for _ in range(calls):
                       "engagement_seconds": 42.0, "engagement_percent": 7.0, "content_slug": "slug-1234",
                       "content_title": "A title of a few words", "content_type": content_type,
                       "length_seconds": 600, "publish_ts": "2026-01-01T00:00:00Z"}})
+        if entry == "compact":
+            envelope = json.dumps({"event_id": event_id, "op": "c", "lsn": 5000 + event_id,
+                                   "source_ts_ms": 1764400000000, "content_id": content,
+                                   "user_id": str(uuid.UUID(int=rnd.getrandbits(128))), "event_type": "play",
+                                   "event_ts": "2026-11-29T08:00:00.123Z", "duration_ms": 42000,
+                                   "engagement_percent": 7.0}, separators=(",", ":"))
+        elif entry == "empty":
+            envelope = ""
         if declared:
             args += [declare(f"{{bench}}:evs:{event_id // 1024}"), event_id, 5000 + event_id, "c", bucket, content,
                      rnd.randint(1, 10000), declare(f"{{bench}}:stream:{content_type}"), envelope]

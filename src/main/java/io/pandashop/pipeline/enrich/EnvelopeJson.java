@@ -1,24 +1,18 @@
 package io.pandashop.pipeline.enrich;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * How an engagement change is shown outside the service (Redis streams, the external system, the parking
- * topic), written once per change: its idempotency key, the operation, the source position and the enriched
+ * How an engagement change is shown outside the service (the external system, its parking topic, the dead-letter
+ * topic; Redis streams carry a compact entry instead, sink.redis.StreamEntries), written once per change: its idempotency key, the operation, the source position and the enriched
  * event (as it was before the change, for deletes), with snake_case names as the ClickHouse columns have.
  */
 public final class EnvelopeJson {
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final SerializedString IDEMPOTENCY_KEY = new SerializedString("idempotency_key");
     private static final SerializedString OP = new SerializedString("op");
     private static final SerializedString LSN = new SerializedString("lsn");
@@ -31,38 +25,9 @@ public final class EnvelopeJson {
     private EnvelopeJson() {
     }
 
-    /** The changes' envelopes, in order, written by one generator (one per change was a visible cost). */
+    /** The changes' envelopes, in order. */
     public static List<byte[]> of(List<FactChange> changes) {
-        Bytes out = new Bytes(1024 * changes.size() + 64); // an envelope is 600-900 bytes: no regrowth
-        int[] ends = new int[changes.size()];
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setRootValueSeparator(null);
-            for (int i = 0; i < ends.length; i++) {
-                write(g, changes.get(i));
-                g.flush();
-                ends[i] = out.size();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<byte[]> envelopes = new ArrayList<>(ends.length);
-        int start = 0;
-        for (int end : ends) {
-            envelopes.add(out.copy(start, end));
-            start = end;
-        }
-        return envelopes;
-    }
-
-    /** A byte stream whose slices are copied out directly, without first copying the whole. */
-    private static final class Bytes extends ByteArrayOutputStream {
-        Bytes(int capacity) {
-            super(capacity);
-        }
-
-        byte[] copy(int from, int to) {
-            return Arrays.copyOfRange(buf, from, to);
-        }
+        return JsonDocuments.write(0, changes.size(), 1024, (g, i) -> write(g, changes.get(i))); // 600-900 bytes each
     }
 
     private static void write(JsonGenerator g, FactChange c) throws IOException {

@@ -34,7 +34,7 @@ import java.util.Map;
 /**
  * Applies engagement changes to Redis in Lua calls of up to pipeline.redis.changes-per-call changes: the
  * leaderboard buckets (scores in hundredths of a percent, so sums and retractions are exact) and one stream per
- * content type. The script checks each event's
+ * content type (its entries: {@link StreamEntries}). The script checks each event's
  * last applied source position in the same atomic step, so replays change nothing. The destination's channel is
  * {@value Channels#TO_REDIS}.
  */
@@ -128,7 +128,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
                 .arg(config.streamMaxLength())
                 .arg(oldest)
                 .arg(buckets);
-        List<byte[]> envelopes = batch.envelopes();
+        List<byte[]> entries = StreamEntries.of(changes, from, to);
         statesOf = Long.MIN_VALUE;
         int states = 0;
         for (int i = from; i < to; i++) {
@@ -153,7 +153,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
                     .arg(shown.contentId() == null ? "" : shown.contentId().toString())
                     .arg(score)
                     .arg(streams.get(shown.contentType()))
-                    .arg(envelopes.get(i));
+                    .arg(entries.get(i - from));
         }
         return eval;
     }
