@@ -3,6 +3,7 @@ package io.pandashop.pipeline.processor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.cdc.Change;
+import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.DebeziumDecoder;
 import io.pandashop.pipeline.cdc.EngagementRow;
 import io.pandashop.pipeline.cdc.FetchBuffers;
@@ -14,7 +15,9 @@ import io.pandashop.pipeline.content.ContentCacheBarrier;
 import io.pandashop.pipeline.content.ContentLookup;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
+import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.enrich.FactChanges;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.health.DependencyRetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -47,16 +50,18 @@ public class ChangeEnrichmentProcessor {
     private final ContentCacheBarrier cacheBarrier;
     private final DeadLetterPublisher deadLetters;
     private final DependencyRetry retry;
+    private final StageThreads threads;
     private final Counter received;
 
     public ChangeEnrichmentProcessor(DebeziumDecoder decoder, ContentLookup contentLookup,
             ContentCacheBarrier cacheBarrier, DeadLetterPublisher deadLetters, DependencyRetry retry,
-            MeterRegistry registry) {
+            StageThreads threads, MeterRegistry registry) {
         this.decoder = decoder;
         this.contentLookup = contentLookup;
         this.cacheBarrier = cacheBarrier;
         this.deadLetters = deadLetters;
         this.retry = retry;
+        this.threads = threads;
         this.received = registry.counter("pipeline.records.received", "table", "engagement_events");
     }
 
@@ -71,9 +76,23 @@ public class ChangeEnrichmentProcessor {
                         .unis(retry.untilAvailable("postgresql", () -> contentLookup.resolve(decoded.contentIds())),
                                 deadLetters.parkAll(decoded.malformed()))
                         .with((contents, parked) -> contents)
-                        .emitOn(Infrastructure.getDefaultWorkerPool())
-                        .map(contents -> batch.withPayload(EnrichedBatch.of(FactChanges.enrich(decoded.changes(), contents),
+                        .flatMap(contents -> onWorker(contents, decoded.thread()))
+                        .map(contents -> batch.withPayload(EnrichedBatch.of(enrich(decoded.changes(), contents),
                                 decoded.bytes()))));
+    }
+
+    /**
+     * Back on a worker for the enrichment, unless still on the one that decoded: when every content was cached and
+     * nothing was parked, the lookups completed at once, and a hop would carry no work.
+     */
+    private static <T> Uni<T> onWorker(T item, Thread decodedOn) {
+        Uni<T> now = Uni.createFrom().item(item);
+        return Thread.currentThread() == decodedOn ? now : now.emitOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private List<FactChange> enrich(List<Change<EngagementRow>> changes, Map<UUID, ContentRow> contents) {
+        threads.running(StageThreads.Stage.ENRICH);
+        return FactChanges.enrich(changes, contents);
     }
 
     /**
@@ -83,15 +102,16 @@ public class ChangeEnrichmentProcessor {
     @Incoming(Channels.BACKFILL_ROWS)
     @Outgoing(Channels.ENRICHED_READS)
     public Uni<EnrichedBatch> processRead(ReadPage page) {
-        return Uni.createFrom().item(() -> EnrichedBatch.of(FactChanges.enrich(page.changes(), page.contents())))
+        return Uni.createFrom().item(() -> EnrichedBatch.of(enrich(page.changes(), page.contents())))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     private record Decoded(List<Change<EngagementRow>> changes, Set<UUID> contentIds,
-            Map<KafkaRecord<byte[], byte[]>, String> malformed, long bytes) {
+            Map<KafkaRecord<byte[], byte[]>, String> malformed, long bytes, Thread thread) {
     }
 
     private Decoded decode(List<KafkaRecord<byte[], byte[]>> records) {
+        threads.running(StageThreads.Stage.DECODE);
         received.increment(records.size());
         List<Change<EngagementRow>> changes = new ArrayList<>(records.size());
         Map<KafkaRecord<byte[], byte[]>, String> malformed = new LinkedHashMap<>();
@@ -112,7 +132,7 @@ public class ChangeEnrichmentProcessor {
                 malformed.put(record, e.getMessage());
             }
         }
-        return new Decoded(changes, contentIds, malformed, bytes);
+        return new Decoded(changes, contentIds, malformed, bytes, Thread.currentThread());
     }
 
     /**

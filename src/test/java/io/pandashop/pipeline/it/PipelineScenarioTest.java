@@ -3,6 +3,7 @@ package io.pandashop.pipeline.it;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.sink.redis.LeaderboardKeys;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -64,6 +65,8 @@ class PipelineScenarioTest {
     RedisDataSource redis;
     @Inject
     LeaderboardKeys keys;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private final UUID c1 = UUID.randomUUID(); // podcast, 1200 s
     private final UUID c2 = UUID.randomUUID(); // newsletter, NULL length
@@ -104,6 +107,24 @@ class PipelineScenarioTest {
         assertEquals(expectedScores, leaderboard());
         assertEquals(expectedStreams(), streams());
         assertEquals(expectedDeliveries(), externalDeliveries(), "redeliveries carry the same keys");
+        assertEveryStageRanOnTheWorkerPool();
+    }
+
+    /**
+     * Every stage's CPU work (decoding, enrichment, each destination's requests) ran on the worker pool: none on a
+     * Vert.x event loop or on the Kafka consumer's thread.
+     */
+    private void assertEveryStageRanOnTheWorkerPool() {
+        for (StageThreads.Stage stage : StageThreads.Stage.values()) {
+            Map<String, Double> byThread = new java.util.TreeMap<>();
+            for (io.micrometer.core.instrument.Counter c : meters.find("pipeline.stage.work")
+                    .tag("stage", stage.tag()).counters()) {
+                byThread.put(c.getId().getTag("thread"), c.count());
+            }
+            assertTrue(byThread.getOrDefault("worker", 0.0) > 0, stage + " has run: " + byThread);
+            assertEquals(0.0, byThread.getOrDefault("event-loop", 0.0) + byThread.getOrDefault("other", 0.0),
+                    stage + " ran off the worker pool: " + byThread);
+        }
     }
 
     private long id(String name) {

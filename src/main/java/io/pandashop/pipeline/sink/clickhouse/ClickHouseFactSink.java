@@ -6,6 +6,7 @@ import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactColumn;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,14 +40,16 @@ public class ClickHouseFactSink extends ChannelDestination {
     private static final int PERCENT = FactColumn.ENGAGEMENT_PERCENT.ordinal();
 
     private final RowsInserter inserter;
+    private final StageThreads threads;
     private final int maxPartitionsPerInsert;
 
-    public ClickHouseFactSink(RowsInserter inserter, PipelineConfig config,
+    public ClickHouseFactSink(RowsInserter inserter, StageThreads threads, PipelineConfig config,
             @Channel(Channels.TO_CLICKHOUSE) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_CLICKHOUSE) Multi<Message<EnrichedBatch>> consumer) {
         super("clickhouse", channel, consumer);
         this.inserter = inserter;
+        this.threads = threads;
         this.maxPartitionsPerInsert = Math.max(1, config.clickhouse().maxPartitionsPerInsert());
     }
 
@@ -57,6 +60,7 @@ public class ClickHouseFactSink extends ChannelDestination {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        threads.running(StageThreads.Stage.CLICKHOUSE_ROWS);
         Uni<Void> inserts = Uni.createFrom().voidItem();
         for (ClickHouseRows rows : rows(changes, maxPartitionsPerInsert)) {
             inserts = inserts.chain(() -> inserter.insert(rows));

@@ -4,6 +4,8 @@ import com.clickhouse.jdbc.WriterStatementImpl;
 import io.agroal.api.AgroalDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.pandashop.pipeline.health.StageThreads;
+import io.vertx.core.Context;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -45,56 +47,68 @@ public class RowsInserter {
     private static final Logger LOG = Logger.getLogger(RowsInserter.class);
 
     private final DataSource dataSource;
+    private final StageThreads threads;
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
     private volatile boolean warnedNotRowBinary;
 
     @Inject
-    RowsInserter(@io.quarkus.agroal.DataSource("clickhouse") AgroalDataSource dataSource) {
-        this((DataSource) dataSource);
+    RowsInserter(@io.quarkus.agroal.DataSource("clickhouse") AgroalDataSource dataSource, StageThreads threads) {
+        this.dataSource = dataSource;
+        this.threads = threads;
     }
 
     RowsInserter(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.threads = StageThreads.unregistered();
     }
 
     /** The statement for one table: its SQL, and for each of its parameters the rows' column (-1: the default). */
     private record Layout(String sql, int[] source) {
     }
 
+    /**
+     * Blocking (JDBC): runs on the calling thread when that is not an event loop (the fan-out calls it on a worker
+     * already, and a second hop would carry no work), on the worker pool otherwise.
+     */
     public Uni<Void> insert(ClickHouseRows rows) {
-        return Uni.createFrom().<Void>item(() -> {
-            if (rows.rows().isEmpty()) {
-                return null; // the driver would send an insert without rows
+        Uni<Void> insert = Uni.createFrom().item(() -> insertNow(rows));
+        return Uni.createFrom().deferred(() -> Context.isOnEventLoopThread()
+                ? insert.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : insert);
+    }
+
+    private Void insertNow(ClickHouseRows rows) {
+        threads.running(StageThreads.Stage.CLICKHOUSE_INSERT);
+        if (rows.rows().isEmpty()) {
+            return null; // the driver would send an insert without rows
+        }
+        String key = rows.table() + rows.columns();
+        try (Connection c = dataSource.getConnection()) {
+            Layout layout = layouts.get(key);
+            if (layout == null) {
+                layout = layout(c, rows.table(), rows.columns());
+                layouts.put(key, layout);
             }
-            String key = rows.table() + rows.columns();
-            try (Connection c = dataSource.getConnection()) {
-                Layout layout = layouts.get(key);
-                if (layout == null) {
-                    layout = layout(c, rows.table(), rows.columns());
-                    layouts.put(key, layout);
-                }
-                try (PreparedStatement ps = c.prepareStatement(layout.sql())) {
-                    checkRowBinary(ps);
-                    int[] source = layout.source();
-                    for (Object[] row : rows.rows()) {
-                        for (int i = 0; i < source.length; i++) {
-                            Object v = source[i] < 0 ? null : row[source[i]];
-                            if (v == null) {
-                                ps.setNull(i + 1, Types.NULL);
-                            } else {
-                                ps.setObject(i + 1, v);
-                            }
+            try (PreparedStatement ps = c.prepareStatement(layout.sql())) {
+                checkRowBinary(ps);
+                int[] source = layout.source();
+                for (Object[] row : rows.rows()) {
+                    for (int i = 0; i < source.length; i++) {
+                        Object v = source[i] < 0 ? null : row[source[i]];
+                        if (v == null) {
+                            ps.setNull(i + 1, Types.NULL);
+                        } else {
+                            ps.setObject(i + 1, v);
                         }
-                        ps.addBatch();
                     }
-                    ps.executeBatch(); // one request; the statement (and its buffer) is closed with it
+                    ps.addBatch();
                 }
-            } catch (SQLException | RuntimeException e) {
-                layouts.remove(key); // read the table's columns again before the retry: it may have changed
-                throw ClickHouseFailures.of(rows.table(), e);
+                ps.executeBatch(); // one request; the statement (and its buffer) is closed with it
             }
-            return null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        } catch (SQLException | RuntimeException e) {
+            layouts.remove(key); // read the table's columns again before the retry: it may have changed
+            throw ClickHouseFailures.of(rows.table(), e);
+        }
+        return null;
     }
 
     /** The table's insertable columns in order (DESCRIBE), each mapped to the rows' column of that name. */

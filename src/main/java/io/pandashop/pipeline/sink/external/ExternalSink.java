@@ -6,6 +6,7 @@ import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.sink.ChannelDestination;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -33,9 +34,10 @@ public class ExternalSink extends ChannelDestination {
     private final ExternalParking parking;
     private final PipelineConfig.External config;
     private final Counter delivered;
+    private final StageThreads threads;
 
     public ExternalSink(ExternalDelivery delivery, ExternalParking parking, PipelineConfig config,
-            MeterRegistry registry,
+            MeterRegistry registry, StageThreads threads,
             @Channel(Channels.TO_EXTERNAL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_EXTERNAL) Multi<Message<EnrichedBatch>> consumer) {
@@ -44,6 +46,7 @@ public class ExternalSink extends ChannelDestination {
         this.parking = parking;
         this.config = config.external();
         this.delivered = registry.counter("pipeline.external.delivered", "path", "live");
+        this.threads = threads;
     }
 
     @Override
@@ -51,6 +54,7 @@ public class ExternalSink extends ChannelDestination {
         if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        threads.running(StageThreads.Stage.EXTERNAL_BODY); // the envelopes (written here first) and the bodies
         List<Uni<Void>> chunks = new ArrayList<>();
         int size = Math.max(1, config.batchSize());
         for (int from = 0; from < batch.size(); from += size) {

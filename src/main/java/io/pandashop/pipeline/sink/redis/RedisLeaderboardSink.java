@@ -5,6 +5,7 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.sink.ChannelDestination;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
@@ -47,8 +48,10 @@ public class RedisLeaderboardSink extends ChannelDestination {
     private final LeaderboardKeys keys;
     private final PipelineConfig.Redis config;
     private final Clock clock;
+    private final StageThreads threads;
 
-    public RedisLeaderboardSink(ReactiveRedisDataSource redis, LeaderboardKeys keys, PipelineConfig config,
+    public RedisLeaderboardSink(ReactiveRedisDataSource redis, LeaderboardKeys keys, StageThreads threads,
+            PipelineConfig config,
             @Channel(Channels.TO_REDIS) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER)
             MutinyEmitter<EnrichedBatch> channel,
             @Channel(Channels.TO_REDIS) Multi<Message<EnrichedBatch>> consumer) {
@@ -57,6 +60,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
         this.keys = keys;
         this.config = config.redis();
         this.clock = Clock.systemUTC();
+        this.threads = threads;
     }
 
 
@@ -95,6 +99,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
      * once. The changes name their keys by index.
      */
     Request request(EnrichedBatch batch, int from, int to, Instant now) {
+        threads.running(StageThreads.Stage.REDIS_REQUEST);
         List<FactChange> changes = batch.changes();
         long oldest = keys.oldestBucket(now);
         int buckets = Math.toIntExact(keys.newestBucket(now) - oldest + 1);

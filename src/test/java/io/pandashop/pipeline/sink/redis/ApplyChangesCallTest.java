@@ -5,6 +5,7 @@ import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.health.StageThreads;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -211,7 +212,7 @@ class ApplyChangesCallTest {
 
     /** A sink writing through {@code redis} (null: only its requests are built); no channel. */
     static RedisLeaderboardSink sink(Redis redis, LeaderboardKeys keys, PipelineConfig config) {
-        return new RedisLeaderboardSink(dataSource(redis), keys, config, null, null);
+        return new RedisLeaderboardSink(dataSource(redis), keys, StageThreads.unregistered(), config, null, null);
     }
 
     /** A data source that only hands out {@code redis}: all the sink asks of it. */

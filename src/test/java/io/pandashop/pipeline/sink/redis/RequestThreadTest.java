@@ -3,6 +3,7 @@ package io.pandashop.pipeline.sink.redis;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
 import io.pandashop.pipeline.enrich.FactChange;
+import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.testsupport.PrivateRedis;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -32,7 +33,8 @@ class RequestThreadTest {
             PipelineConfig config = ApplyChangesCallTest.config("threadtest", 1); // one change per call
             LeaderboardKeys keys = new LeaderboardKeys(config);
             List<String> builtOn = new CopyOnWriteArrayList<>();
-            RedisLeaderboardSink sink = new RedisLeaderboardSink(ApplyChangesCallTest.dataSource(redis), keys, config,
+            RedisLeaderboardSink sink = new RedisLeaderboardSink(ApplyChangesCallTest.dataSource(redis), keys,
+                    StageThreads.unregistered(), config,
                     null, null) {
                 @Override
                 Request request(EnrichedBatch batch, int from, int to, Instant now) {
