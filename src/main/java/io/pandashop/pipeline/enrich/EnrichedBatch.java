@@ -8,22 +8,24 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The enriched changes of one Kafka poll, as the fan-out hands them to every destination. Each change's JSON
- * envelope (Redis streams, the external system, parking) is written once, by the first destination that needs
- * it, and shared with the others; a batch merged from several keeps its parts' envelopes.
+ * The enriched changes of one Kafka poll, as the fan-out hands them to every destination, or of several merged into
+ * one write. Each change's JSON envelope (the external system's body, parking, the dead-letter topic) is written
+ * once per batch, when first needed, and a slice shares its batch's.
  */
 public final class EnrichedBatch {
 
     private final List<FactChange> changes;
-    private final List<EnrichedBatch> parts;
     private final long sourceBytes;
-    private List<byte[]> envelopes;
+    private final EnrichedBatch sliceOf;
+    private final int sliceFrom;
+    private Envelopes envelopes;
     private long[] commitTimesMs;
 
-    private EnrichedBatch(List<FactChange> changes, List<EnrichedBatch> parts, long sourceBytes) {
+    private EnrichedBatch(List<FactChange> changes, long sourceBytes, EnrichedBatch sliceOf, int sliceFrom) {
         this.changes = changes;
-        this.parts = parts;
         this.sourceBytes = sourceBytes;
+        this.sliceOf = sliceOf;
+        this.sliceFrom = sliceFrom;
     }
 
     /** @param changes handed over: the caller no longer changes the list */
@@ -33,7 +35,7 @@ public final class EnrichedBatch {
 
     /** @param sourceBytes the size of the records the changes came from: what the fan-out's byte bound counts */
     public static EnrichedBatch of(List<FactChange> changes, long sourceBytes) {
-        return new EnrichedBatch(Collections.unmodifiableList(changes), null, sourceBytes);
+        return new EnrichedBatch(Collections.unmodifiableList(changes), sourceBytes, null, 0);
     }
 
     /** One batch of all the changes of {@code batches}, in order. */
@@ -47,20 +49,18 @@ public final class EnrichedBatch {
             all.addAll(b.changes);
             bytes += b.sourceBytes;
         }
-        return new EnrichedBatch(all, List.copyOf(batches), bytes);
+        return new EnrichedBatch(all, bytes, null, 0);
     }
 
     /**
-     * Changes [from, to) as a batch of their own (a destination isolating what it refuses), sharing the envelopes
-     * already written.
+     * Changes [from, to) as a batch of their own (a destination isolating what it refuses), sharing this batch's
+     * envelopes.
      */
     public EnrichedBatch slice(int from, int to) {
         if (from == 0 && to == changes.size()) {
             return this;
         }
-        EnrichedBatch part = new EnrichedBatch(changes.subList(from, to), null, 0);
-        part.envelopes = envelopes().subList(from, to);
-        return part;
+        return new EnrichedBatch(changes.subList(from, to), 0, this, from);
     }
 
     /** Bytes of the source records (0 where unknown, e.g. a backfill's pages, bounded by their own count). */
@@ -73,17 +73,10 @@ public final class EnrichedBatch {
     }
 
     /** The changes' envelopes, in the same order. */
-    public synchronized List<byte[]> envelopes() {
+    public synchronized Envelopes envelopes() {
         if (envelopes == null) {
-            List<byte[]> written = new ArrayList<>(changes.size());
-            if (parts != null) {
-                for (EnrichedBatch part : parts) {
-                    written.addAll(part.envelopes());
-                }
-            } else {
-                written.addAll(EnvelopeJson.of(changes));
-            }
-            envelopes = written;
+            envelopes = sliceOf != null ? sliceOf.envelopes().slice(sliceFrom, sliceFrom + changes.size())
+                    : EnvelopeJson.of(changes);
         }
         return envelopes;
     }

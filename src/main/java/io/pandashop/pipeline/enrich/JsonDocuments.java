@@ -11,8 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One JSON document per item, all written by one generator into one buffer and then cut apart: a generator per
- * document was a visible cost, and the buffer, sized for the whole run, never regrows.
+ * One JSON document per item, all written by one generator into one buffer (a generator per document was a visible
+ * cost; the buffer, sized for the whole run, rarely regrows): then either cut apart, or kept whole with the documents
+ * separated by commas, so that any run of them is already the inside of a JSON array.
  */
 public final class JsonDocuments {
 
@@ -27,20 +28,21 @@ public final class JsonDocuments {
     private JsonDocuments() {
     }
 
+    /**
+     * Documents written one after another, separated by commas: document i is {@code bytes[start(i), ends[i])}, and
+     * documents i..j with the commas between them are {@code bytes[start(i), ends[j])}.
+     */
+    public record Joined(byte[] bytes, int[] ends) {
+
+        public int start(int i) {
+            return i == 0 ? 0 : ends[i - 1] + 1;
+        }
+    }
+
     /** The documents of items [from, to), in order; {@code bytesEach} is a document's usual size, at least. */
     public static List<byte[]> write(int from, int to, int bytesEach, Writer writer) {
         Bytes out = new Bytes(bytesEach * (to - from) + 64);
-        int[] ends = new int[to - from];
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setRootValueSeparator(null);
-            for (int i = from; i < to; i++) {
-                writer.write(g, i);
-                g.flush();
-                ends[i - from] = out.size();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        int[] ends = write(out, from, to, writer, false);
         List<byte[]> documents = new ArrayList<>(ends.length);
         int start = 0;
         for (int end : ends) {
@@ -48,6 +50,32 @@ public final class JsonDocuments {
             start = end;
         }
         return documents;
+    }
+
+    /** The documents of items [from, to), in order, kept in one buffer and separated by commas. */
+    public static Joined joined(int from, int to, int bytesEach, Writer writer) {
+        Bytes out = new Bytes(bytesEach * (to - from) + 64);
+        int[] ends = write(out, from, to, writer, true);
+        return new Joined(out.buffer(), ends);
+    }
+
+    private static int[] write(Bytes out, int from, int to, Writer writer, boolean commas) {
+        int[] ends = new int[to - from];
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.setRootValueSeparator(null);
+            for (int i = from; i < to; i++) {
+                if (commas && i > from) {
+                    g.flush();
+                    out.write(',');
+                }
+                writer.write(g, i);
+                g.flush();
+                ends[i - from] = out.size();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ends;
     }
 
     /** A byte stream whose slices are copied out directly, without first copying the whole. */
@@ -58,6 +86,11 @@ public final class JsonDocuments {
 
         byte[] copy(int from, int to) {
             return Arrays.copyOfRange(buf, from, to);
+        }
+
+        /** The buffer itself, not a copy (the stream is not written to again). */
+        byte[] buffer() {
+            return buf;
         }
     }
 }

@@ -6,10 +6,13 @@ import io.pandashop.pipeline.cdc.Op;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +35,7 @@ class EnvelopeJsonTest {
                 new FactChange(8, Op.CREATE, 101, 1_764_000_000_001L, 55, bare, null),
                 new FactChange(7, Op.DELETE, 102, 1_764_000_000_002L, 56, null, inserted));
 
-        List<byte[]> envelopes = EnvelopeJson.of(changes);
+        Envelopes envelopes = EnvelopeJson.of(changes);
 
         assertEquals(3, envelopes.size());
         JsonNode first = MAPPER.readTree(envelopes.get(0));
@@ -61,5 +64,22 @@ class EnvelopeJsonTest {
         assertEquals("d", deleted.get("op").asText());
         assertEquals(7, deleted.get("event").get("event_id").asLong(), "a delete shows the event as it was");
         assertTrue(changes.get(2).idempotencyKey().endsWith(":deleted"));
+
+        // The external system's body for any run of them: the same as joining them by hand.
+        assertEquals(joined(envelopes, 0, 3), new String(envelopes.jsonArray(), StandardCharsets.UTF_8));
+        Envelopes lastTwo = envelopes.slice(1, 3);
+        assertEquals(joined(envelopes, 1, 3), new String(lastTwo.jsonArray(), StandardCharsets.UTF_8));
+        assertArrayEquals(envelopes.get(2), lastTwo.get(1));
+        assertEquals(joined(envelopes, 1, 2), new String(lastTwo.slice(0, 1).jsonArray(), StandardCharsets.UTF_8));
+        assertEquals(3, MAPPER.readTree(envelopes.jsonArray()).size());
+        assertEquals("[]", new String(envelopes.slice(2, 2).jsonArray(), StandardCharsets.UTF_8));
+    }
+
+    private static String joined(Envelopes envelopes, int from, int to) {
+        List<String> each = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            each.add(new String(envelopes.get(i), StandardCharsets.UTF_8));
+        }
+        return "[" + String.join(",", each) + "]";
     }
 }

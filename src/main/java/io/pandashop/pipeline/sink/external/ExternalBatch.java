@@ -1,5 +1,7 @@
 package io.pandashop.pipeline.sink.external;
 
+import io.pandashop.pipeline.enrich.Envelopes;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -8,6 +10,13 @@ import java.util.List;
 /** A POST body (a JSON array of envelopes) and its Idempotency-Key, the same for the same events on every try. */
 record ExternalBatch(int events, byte[] body, String idempotencyKey) {
 
+    /** The live path's: the envelopes are already one comma-separated run in their batch's buffer. */
+    static ExternalBatch of(Envelopes envelopes) {
+        byte[] body = envelopes.jsonArray();
+        return new ExternalBatch(envelopes.size(), body, sha256(body));
+    }
+
+    /** The parking path's: envelopes read back one record each; the same bytes as the live path's for them. */
     static ExternalBatch of(List<byte[]> envelopes) {
         int size = 1 + envelopes.size();
         for (byte[] e : envelopes) {

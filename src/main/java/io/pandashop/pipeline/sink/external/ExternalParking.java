@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.deadletter.DeadLetterPublisher;
+import io.pandashop.pipeline.enrich.Envelopes;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -42,7 +43,7 @@ public class ExternalParking {
         this.sourceTopic = config.topicPrefix() + ".public.engagement_events";
     }
 
-    public Uni<Void> park(List<FactChange> changes, List<byte[]> envelopes) {
+    public Uni<Void> park(List<FactChange> changes, Envelopes envelopes) {
         List<Uni<Void>> sends = new ArrayList<>(envelopes.size());
         for (int i = 0; i < envelopes.size(); i++) {
             OutgoingKafkaRecordMetadata<String> key = OutgoingKafkaRecordMetadata.<String>builder()

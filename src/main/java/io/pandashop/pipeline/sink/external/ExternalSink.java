@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
+import io.pandashop.pipeline.enrich.Envelopes;
 import io.pandashop.pipeline.enrich.FactChange;
 import io.pandashop.pipeline.health.StageThreads;
 import io.pandashop.pipeline.sink.ChannelDestination;
@@ -59,7 +60,7 @@ public class ExternalSink extends ChannelDestination {
         int size = Math.max(1, config.batchSize());
         for (int from = 0; from < batch.size(); from += size) {
             int to = Math.min(batch.size(), from + size);
-            List<byte[]> envelopes = batch.envelopes().subList(from, to);
+            Envelopes envelopes = batch.envelopes().slice(from, to);
             List<FactChange> changes = batch.changes().subList(from, to);
             ExternalBatch request = ExternalBatch.of(envelopes);
             chunks.add(delivery.deliverNow(request)
