@@ -344,15 +344,19 @@ public class DebeziumDecoder {
     }
 
     private static UUID uuid(JsonParser p, JsonToken t, String field) throws IOException {
-        String s = text(p, t, field);
-        if (s == null) {
-            return null;
-        }
-        // Canonical form only: UUID.fromString also takes "1-1-1-1-1", which PostgreSQL never sends.
-        if (!Uuids.isCanonical(s)) {
+        if (t != JsonToken.VALUE_STRING) {
+            String s = text(p, t, field); // null, or a scalar that is no UUID
+            if (s == null) {
+                return null;
+            }
             throw new MalformedChangeException("'" + field + "' is not a UUID: " + s);
         }
-        return UUID.fromString(s);
+        // Canonical form only: UUID.fromString also takes "1-1-1-1-1", which PostgreSQL never sends.
+        UUID id = Uuids.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        if (id == null) {
+            throw new MalformedChangeException("'" + field + "' is not a UUID: " + p.getText());
+        }
+        return id;
     }
 
     private static Instant instant(JsonParser p, JsonToken t, String field) throws IOException {
