@@ -50,7 +50,10 @@ class DestinationRejectionTest {
         String run = UUID.randomUUID().toString();
         pg.preparedQuery("""
                 INSERT INTO engagement_events (content_id, user_id, event_type, event_ts, duration_ms, device, raw_payload)
-                SELECT NULL, gen_random_uuid(), 'play', now() - (i % 150) * interval '1 day' - i * interval '1 second',
+                SELECT NULL, gen_random_uuid(), 'play',
+                       -- noon UTC of one of the 150 days before today, plus at most 2,000 s: always 150 dates
+                       date_trunc('day', now(), 'UTC') - (i % 150 + 1) * interval '1 day' + interval '12 hours'
+                           + i * interval '1 second',
                        1000, 'web', jsonb_build_object('run', $1::text)
                 FROM generate_series(1, 2000) i""").execute(Tuple.of(run)).await().indefinitely();
         Set<Long> ids = new HashSet<>();
