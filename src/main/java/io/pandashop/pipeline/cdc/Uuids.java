@@ -3,9 +3,52 @@ package io.pandashop.pipeline.cdc;
 import java.util.UUID;
 
 /** The canonical text form of a UUID, as PostgreSQL writes it: 8-4-4-4-12 hex digits. */
-final class Uuids {
+public final class Uuids {
+
+    /** The canonical text's length. */
+    public static final int LENGTH = 36;
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Uuids() {
+    }
+
+    /**
+     * Writes {@code id}'s canonical text (lower case, as {@link UUID#toString()}) into {@code c} from index 0, without
+     * a String: the JSON writers' UUIDs were 3 % of the service's allocation. Returns {@link #LENGTH}.
+     */
+    public static int formatInto(UUID id, char[] c) {
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
+        hexDigits(c, 0, msb >>> 32, 8);
+        c[8] = '-';
+        hexDigits(c, 9, msb >>> 16, 4);
+        c[13] = '-';
+        hexDigits(c, 14, msb, 4);
+        c[18] = '-';
+        hexDigits(c, 19, lsb >>> 48, 4);
+        c[23] = '-';
+        hexDigits(c, 24, lsb, 12);
+        return LENGTH;
+    }
+
+    /** The canonical text as ASCII bytes (a Redis argument), one array and no String. */
+    public static byte[] asciiBytes(UUID id) {
+        char[] c = new char[LENGTH];
+        formatInto(id, c);
+        byte[] b = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            b[i] = (byte) c[i];
+        }
+        return b;
+    }
+
+    /** The low {@code digits} hex digits of {@code value} at {@code at}, high digit first. */
+    private static void hexDigits(char[] c, int at, long value, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            c[i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 
     static boolean isCanonical(String s) {

@@ -3,10 +3,12 @@ package io.pandashop.pipeline.enrich;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import io.pandashop.pipeline.cdc.IsoInstants;
+import io.pandashop.pipeline.cdc.Uuids;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * Writes one JSON field whose value may be null, for the hand-written generators of the sinks. Names are
@@ -14,25 +16,39 @@ import java.time.Instant;
  */
 public final class JsonFields {
 
+    /** Characters a value is formatted into before the generator copies them: one per thread, reused. */
+    private static final ThreadLocal<char[]> SCRATCH = ThreadLocal.withInitial(
+            () -> new char[Math.max(IsoInstants.MAX_LENGTH, Uuids.LENGTH)]);
+
     private JsonFields() {
     }
 
+    /** A String, or a UUID in its canonical text (written from characters, no String made for it). */
     public static void string(JsonGenerator g, SerializableString field, Object value) throws IOException {
         g.writeFieldName(field);
         if (value == null) {
             g.writeNull();
+        } else if (value instanceof UUID id) {
+            char[] c = SCRATCH.get();
+            g.writeString(c, 0, Uuids.formatInto(id, c));
         } else {
             g.writeString(value.toString());
         }
     }
 
-    /** As {@link Instant#toString()} writes it. */
+    /** As {@link Instant#toString()} writes it (from characters, no String made for it). */
     public static void instant(JsonGenerator g, SerializableString field, Instant value) throws IOException {
         g.writeFieldName(field);
         if (value == null) {
             g.writeNull();
+            return;
+        }
+        char[] c = SCRATCH.get();
+        int length = IsoInstants.formatInto(value, c);
+        if (length < 0) {
+            g.writeString(value.toString());
         } else {
-            g.writeString(IsoInstants.format(value));
+            g.writeString(c, 0, length);
         }
     }
 

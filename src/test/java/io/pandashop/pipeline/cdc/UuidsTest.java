@@ -23,6 +23,19 @@ class UuidsTest {
     }
 
     @Test
+    void writtenAsTheJdkWritesThem() {
+        Random random = new Random(19);
+        char[] c = new char[Uuids.LENGTH];
+        for (int i = 0; i < 10_000; i++) {
+            UUID id = new UUID(random.nextLong(), random.nextLong());
+            assertEquals(id.toString(), new String(c, 0, Uuids.formatInto(id, c)));
+            assertEquals(id.toString(), new String(Uuids.asciiBytes(id), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        UUID edges = new UUID(0L, -1L);
+        assertEquals(edges.toString(), new String(c, 0, Uuids.formatInto(edges, c)));
+    }
+
+    @Test
     void anythingElseIsRefused() {
         for (String bad : new String[] {"1-1-1-1-1", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaa",
                 "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaaa", "aaaaaaaaa-aaa-4aaa-8aaa-aaaaaaaaaaaa",

@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -331,7 +332,41 @@ class PipelineScenarioTest {
         for (JsonNode request : Stack.externalRequests()) {
             assertEquals("Bearer test-token", request.path("headers").path("Authorization").asText(),
                     "the configured auth header is sent");
-            assertTrue(request.path("headers").path("Idempotency-Key").asText().matches("[0-9a-f]{64}"));
+            // The body is streamed from the batch's buffer: sent whole with its length (not chunked), as JSON, and
+            // the key is the SHA-256 of exactly what arrived.
+            byte[] body = java.util.Base64.getDecoder().decode(request.path("bodyAsBase64").asText());
+            JsonNode envelopes = readJson(body);
+            assertTrue(envelopes.isArray() && envelopes.size() > 0, "a JSON array of envelopes");
+            envelopes.forEach(e -> assertTrue(e.path("idempotency_key").isTextual(), e.toString()));
+            assertEquals("application/json", header(request, "Content-Type"));
+            assertEquals(Integer.toString(body.length), header(request, "Content-Length"));
+            assertNull(header(request, "Transfer-Encoding"));
+            assertEquals(sha256(body), header(request, "Idempotency-Key"));
+        }
+    }
+
+    private static JsonNode readJson(byte[] body) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String header(JsonNode request, String name) {
+        for (var h : (Iterable<java.util.Map.Entry<String, JsonNode>>) () -> request.path("headers").fields()) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue().isArray() ? h.getValue().get(0).asText() : h.getValue().asText();
+            }
+        }
+        return null;
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.pandashop.pipeline.sink.external;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -19,6 +20,11 @@ public class ExternalDelivery {
         this.client = client;
     }
 
+    private Uni<Void> post(ExternalBatch batch) {
+        return client.post(batch.idempotencyKey(), MediaType.APPLICATION_JSON, batch.body().contentLength(),
+                batch.body().buffers());
+    }
+
     /**
      * Live path: a few quick retries; when the system keeps failing the breaker opens and batches fail at once,
      * to be parked, so an outage there does not slow ClickHouse and Redis.
@@ -28,7 +34,7 @@ public class ExternalDelivery {
     @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 15, delayUnit = ChronoUnit.SECONDS,
             skipOn = ExternalRejection.class)
     public Uni<Void> deliverNow(ExternalBatch batch) {
-        return client.post(batch.idempotencyKey(), batch.body());
+        return post(batch);
     }
 
     /**
@@ -36,6 +42,6 @@ public class ExternalDelivery {
      * their topic. A rejection fails with {@link ExternalRejection}.
      */
     public Uni<Void> deliverOnce(ExternalBatch batch) {
-        return client.post(batch.idempotencyKey(), batch.body());
+        return post(batch);
     }
 }

@@ -1,10 +1,11 @@
 package io.pandashop.pipeline.sink.external;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.Consumes;
+import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.HttpHeaders;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -14,8 +15,13 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @RegisterProvider(ExternalResponseMapper.class)
 public interface ExternalSystemClient {
 
-    /** @param jsonArray a JSON array of change envelopes, already serialised */
+    /**
+     * @param contentLength the body's length: a streamed body is sent with it, not chunked, as with a byte[]
+     * @param jsonArray     a JSON array of change envelopes, already serialised, as buffers over its bytes (a
+     *                      streamed body is written as it is; the content type is not set from {@code @Consumes})
+     */
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Void> post(@HeaderParam("Idempotency-Key") String idempotencyKey, byte[] jsonArray);
+    Uni<Void> post(@HeaderParam("Idempotency-Key") String idempotencyKey,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_LENGTH) long contentLength, Multi<Buffer> jsonArray);
 }

@@ -1,5 +1,6 @@
 package io.pandashop.pipeline.sink.redis;
 
+import io.pandashop.pipeline.cdc.Uuids;
 import io.pandashop.pipeline.config.Channels;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
@@ -43,6 +44,7 @@ import java.util.Map;
 public class RedisLeaderboardSink extends ChannelDestination {
 
     static final String SCRIPT = load("redis/apply-changes.lua");
+    private static final byte[] NO_CONTENT = new byte[0];
 
     private final Redis redis;
     private final LeaderboardKeys keys;
@@ -155,7 +157,7 @@ public class RedisLeaderboardSink extends ChannelDestination {
                     .arg(c.lsn())
                     .arg(c.op().code())
                     .arg(bucket)
-                    .arg(shown.contentId() == null ? "" : shown.contentId().toString())
+                    .arg(shown.contentId() == null ? NO_CONTENT : Uuids.asciiBytes(shown.contentId()))
                     .arg(score)
                     .arg(streams.get(shown.contentType()))
                     .arg(entries.get(i - from));
