@@ -22,6 +22,7 @@ public class DebeziumDecoder {
 
     private final JsonFactory json;
     private final ObjectMapper mapper;
+    private final RepeatedTexts labels = new RepeatedTexts();
 
     public DebeziumDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -121,7 +122,8 @@ public class DebeziumDecoder {
                 }
                 case "op" -> {
                     seen = once(seen, 1 << 4, field);
-                    op = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    op = t == JsonToken.VALUE_STRING ? labels.of(p.getTextCharacters(), p.getTextOffset(),
+                            p.getTextLength()) : null;
                 }
                 case "ts_ms" -> {
                     seen = once(seen, 1 << 5, field);
@@ -214,7 +216,7 @@ public class DebeziumDecoder {
                 }
                 case "event_type" -> {
                     seen = once(seen, 1 << 3, field);
-                    eventType = text(p, t, field);
+                    eventType = label(p, t, field);
                 }
                 case "event_ts" -> {
                     seen = once(seen, 1 << 4, field);
@@ -226,7 +228,7 @@ public class DebeziumDecoder {
                 }
                 case "device" -> {
                     seen = once(seen, 1 << 6, field);
-                    device = text(p, t, field);
+                    device = label(p, t, field);
                 }
                 // JSONB arrives as a JSON string; should a converter hand it over as an object, keep its text.
                 case "raw_payload" -> {
@@ -314,6 +316,14 @@ public class DebeziumDecoder {
             throw new MalformedChangeException("'" + field + "' is not a scalar");
         }
         return p.getText();
+    }
+
+    /** A short text that repeats across changes (a type, a device): the same String each time it recurs. */
+    private String label(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t != JsonToken.VALUE_STRING) {
+            return text(p, t, field); // null, or a number or boolean given where text is due: its text
+        }
+        return labels.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     private static Integer integer(JsonParser p, JsonToken t, String field) throws IOException {
