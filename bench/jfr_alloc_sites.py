@@ -28,7 +28,15 @@ STAGES = [
 ]
 
 
+# Helpers that work for whoever calls them (JSON field writers, text formats, the idempotency key): their frames
+# are passed over, so an envelope's timestamps count to the external system and a stream entry's to Redis.
+SHARED = ("io.pandashop.pipeline.enrich.JsonFields.", "io.pandashop.pipeline.enrich.JsonDocuments",
+          "io.pandashop.pipeline.cdc.IsoInstants.", "io.pandashop.pipeline.cdc.Uuids.",
+          "io.pandashop.pipeline.enrich.FactChange.idempotencyKey", "io.pandashop.pipeline.enrich.FactChange.imageHash")
+
+
 def stage_of(frames):
+    frames = [f for f in frames if not f.startswith(SHARED)]
     for rules in (STAGES[:-2], STAGES[-2:]):
         for f in frames:
             for name, prefixes in rules:

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Summarise a JFR recording's CPU samples: python3 bench/jfr_top.py FILE.jfr [--depth 64] [--top 25]
-Prints JSON: samples, top self frames, top inclusive methods, top first application frame, threads, GC."""
-import collections, json, re, subprocess, sys
+Prints JSON: samples, top self frames, top inclusive methods, top first application frame, threads, GC, and the
+share of samples by stage (the stages of jfr_alloc_sites.py, so CPU and allocation are split the same way)."""
+import collections, json, os, re, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jfr_alloc_sites import stage_of  # noqa: E402
 
 def main():
     path = sys.argv[1]
@@ -10,7 +14,7 @@ def main():
     out = subprocess.run(["jfr", "print", "--stack-depth", str(depth), "--events",
                           "jdk.ExecutionSample,jdk.NativeMethodSample", path],
                          check=True, capture_output=True, text=True).stdout
-    self_c, incl_c, app_c, thread_c, pkg_c = (collections.Counter() for _ in range(5))
+    self_c, incl_c, app_c, thread_c, pkg_c, stage_c = (collections.Counter() for _ in range(6))
     native_self = collections.Counter()
     n = nn = 0
     ev = None
@@ -43,6 +47,7 @@ def main():
                         incl_c[f.split("(")[0]] += 1
                     app = next((f for f in frames if f.startswith("io.pandashop.")), None)
                     app_c[app or "(no io.pandashop frame)"] += 1
+                    stage_c[stage_of([f.split("(")[0] + "(" for f in frames])] += 1
                 thread_c[thread] += 1
             else:
                 nn += 1
@@ -63,6 +68,7 @@ def main():
         "top_inclusive_methods": pct(incl_c, n),
         "top_first_app_frame": pct(app_c, n),
         "threads": pct(thread_c, n),
+        "by_stage": pct(stage_c, n),
         "top_native_frames": pct(native_self, nn),
         "gc_event_counts": {k: v for k, v in gc_events.items() if "GarbageCollection" in k or "GCPhasePause" == k[4:]},
     }

@@ -38,6 +38,26 @@ def redis_commandstats(path):
     return stats
 
 
+def stage_lines(drain, jfr, sites, fill):
+    """The drain's cost by stage: the application threads' CPU split by the share of JFR's CPU samples in each stage,
+    and JFR's allocation samples by the same stages, per change; the JIT, GC and VM threads' CPU besides."""
+    jv = (drain or {}).get("jvm_drain") or {}
+    tc = jv.get("thread_cpu_seconds") or {}
+    changes = (fill or {}).get("changes") or (drain or {}).get("expect_changes")
+    if not (jfr and jfr.get("by_stage") and tc and changes):
+        return []
+    app_us = 1e6 * tc.get("other", 0) / changes
+    lines = [f"Service CPU per change by thread (µs): application {app_us:.1f}, JIT compiler "
+             f"{1e6 * tc.get('jit', 0) / changes:.1f}, GC {1e6 * tc.get('gc', 0) / changes:.1f}, VM and JFR "
+             f"{1e6 * (tc.get('vm', 0) + tc.get('jfr', 0)) / changes:.1f}.", ""]
+    alloc = {x["name"]: x["bytes"] for x in (sites or {}).get("by_stage", [])}
+    rows = [f"| {x['frame']} | {app_us * x['pct'] / 100:.1f} | {fmt(round(alloc.get(x['frame'], 0) / changes))} |"
+            for x in jfr["by_stage"]]
+    lines += ["| stage (application threads) | CPU µs per change (share of JFR CPU samples × application threads' CPU) "
+              "| bytes allocated per change (JFR allocation samples) |", "|---|---|---|", *rows, ""]
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("work", "stamp", "root", "clickhouse-version", "events", "content", "rates", "e2e-seconds", "skip-e2e", "skip-drain"):
@@ -77,9 +97,9 @@ def main():
         "git_commit": sh(f"git -C {root} rev-parse --short HEAD"),
         "git_dirty": bool(sh(f"git -C {root} status --porcelain -- src pom.xml")),
     }
-    fill, base, drain, verify, jfr, jfr_alloc = (load(os.path.join(w, f)) for f in
+    fill, base, drain, verify, jfr, jfr_alloc, jfr_sites = (load(os.path.join(w, f)) for f in
                                       ("fill.json", "baseline.json", "drain.json", "verify.json", "jfr-top.json",
-                                       "jfr-alloc.json"))
+                                       "jfr-alloc.json", "jfr-alloc-sites.json"))
     e2e = {}
     for r in (a.rates or "").split(","):
         d = load(os.path.join(w, f"e2e-{r}.json"))
@@ -103,6 +123,7 @@ def main():
         "drain_redis_commandstats": redis_commandstats(os.path.join(w, "redis-commandstats.txt")),
         "jfr_top": {k: (v[:12] if isinstance(v, list) else v) for k, v in (jfr or {}).items()},
         "jfr_allocation_check": jfr_alloc,
+        "jfr_allocation_sites": {k: (v[:15] if isinstance(v, list) else v) for k, v in (jfr_sites or {}).items()},
         "work_dir": w,
     }
     os.makedirs(os.path.join(root, "bench/results"), exist_ok=True)
@@ -241,6 +262,7 @@ def main():
         L.append("Top self frames: " + "; ".join(
             f"{x['frame'].split('(')[0]} {x['pct']}%" for x in jfr["top_self_frames"][:8]))
         L.append("")
+    L.extend(stage_lines(drain, jfr, jfr_sites, fill))
     L.append(f"Raw: `bench/results/{a.stamp}.json`. Command: `bench/run.sh --events {a.events} --content {a.content} "
              f"--e2e-rates {a.rates} --e2e-seconds {a.e2e_seconds}{' --skip-e2e' if a.skip_e2e == '1' else ''}{' --skip-drain' if a.skip_drain == '1' else ''}{' --backfill ' + a.backfill if a.backfill != '0' else ''}`.")
     md = "\n".join(L) + "\n"

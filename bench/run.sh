@@ -297,6 +297,9 @@ if (( JFR )) && [[ -s $WORK/drain.jfr ]]; then
   log "drain: summarising the JFR recording"
   python3 "$BENCH/jfr_top.py" "$WORK/drain.jfr" >"$WORK/jfr-top.json" 2>"$WORK/jfr-top.log" \
     || log "jfr summary failed; see $WORK/jfr-top.log"
+  # Allocation by stage and site (jdk.ObjectAllocationSample), split into the same stages as the CPU samples above.
+  python3 "$BENCH/jfr_alloc_sites.py" "$WORK/drain.jfr" >"$WORK/jfr-alloc-sites.json" 2>"$WORK/jfr-alloc-sites.log" \
+    || log "jfr allocation sites failed; see $WORK/jfr-alloc-sites.log"
 fi
 if (( JFR )) && [[ -s $WORK/alloc.jfr ]]; then
   python3 "$BENCH/jfr_alloc.py" "$WORK/alloc.jfr" "$WORK/drain.json" >"$WORK/jfr-alloc.json" 2>"$WORK/jfr-alloc.log" \
