@@ -3,6 +3,7 @@ package io.pandashop.pipeline.backfill;
 import io.pandashop.pipeline.cdc.Change;
 import io.pandashop.pipeline.cdc.ContentRow;
 import io.pandashop.pipeline.cdc.EngagementRow;
+import io.pandashop.pipeline.cdc.JsonText;
 import io.pandashop.pipeline.cdc.Op;
 import io.pandashop.pipeline.cdc.ReadPage;
 import io.pandashop.pipeline.cdc.WalPosition;
@@ -152,7 +153,7 @@ public class SnapshotReader {
         for (Row r : rows) {
             EngagementRow event = new EngagementRow(r.getLong("id"), r.getUUID("content_id"), r.getUUID("user_id"),
                     r.getString("event_type"), instant(r.getOffsetDateTime("event_ts")), r.getInteger("duration_ms"),
-                    r.getString("device"), r.getString("raw_payload"));
+                    r.getString("device"), JsonText.of(r.getString("raw_payload")));
             changes.add(new Change<>(Op.READ, null, event, reading.version, reading.snapshotMillis,
                     r.getLong("tx_id")));
             if (r.getUUID("c_id") != null) {

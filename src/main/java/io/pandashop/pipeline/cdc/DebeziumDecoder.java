@@ -69,7 +69,7 @@ public class DebeziumDecoder {
             if (first != JsonToken.START_OBJECT) {
                 throw new MalformedChangeException("not a JSON object");
             }
-            Change<R> change = envelope(p, reader);
+            Change<R> change = envelope(p, reader, value);
             if (p.nextToken() != null) {
                 throw new MalformedChangeException("trailing data after the envelope");
             }
@@ -82,7 +82,7 @@ public class DebeziumDecoder {
     }
 
     /** Reads an envelope object (the parser is on its START_OBJECT), or the "payload" of a schema'd one. */
-    private <R> Change<R> envelope(JsonParser p, RowReader<R> reader) throws IOException {
+    private <R> Change<R> envelope(JsonParser p, RowReader<R> reader, byte[] source) throws IOException {
         String op = null;
         R before = null;
         R after = null;
@@ -106,7 +106,7 @@ public class DebeziumDecoder {
                 case "payload" -> {
                     seen = once(seen, 1 << 1, field);
                     if (t == JsonToken.START_OBJECT) {
-                        payload = envelope(p, reader);
+                        payload = envelope(p, reader, source);
                     } else if (t != JsonToken.VALUE_NULL) {
                         throw new MalformedChangeException("'payload' is not an object");
                     }
@@ -114,11 +114,11 @@ public class DebeziumDecoder {
                 }
                 case "before" -> {
                     seen = once(seen, 1 << 2, field);
-                    before = row(p, t, reader, "before");
+                    before = row(p, t, reader, "before", source);
                 }
                 case "after" -> {
                     seen = once(seen, 1 << 3, field);
-                    after = row(p, t, reader, "after");
+                    after = row(p, t, reader, "after", source);
                 }
                 case "op" -> {
                     seen = once(seen, 1 << 4, field);
@@ -174,7 +174,8 @@ public class DebeziumDecoder {
         return new Change<>(operation, before, after, lsn, sourceTs >= 0 ? sourceTs : envelopeTs, txId);
     }
 
-    private static <R> R row(JsonParser p, JsonToken t, RowReader<R> reader, String which) throws IOException {
+    private static <R> R row(JsonParser p, JsonToken t, RowReader<R> reader, String which, byte[] source)
+            throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -182,13 +183,13 @@ public class DebeziumDecoder {
             throw new MalformedChangeException("'" + which + "' is not an object");
         }
         try {
-            return reader.read(p);
+            return reader.read(p, source);
         } catch (MalformedChangeException e) {
             throw new MalformedChangeException("'" + which + "': " + e.getMessage());
         }
     }
 
-    private EngagementRow engagementRow(JsonParser p) throws IOException {
+    private EngagementRow engagementRow(JsonParser p, byte[] source) throws IOException {
         Long id = null;
         UUID contentId = null;
         UUID userId = null;
@@ -196,7 +197,7 @@ public class DebeziumDecoder {
         Instant eventTs = null;
         Integer durationMs = null;
         String device = null;
-        String rawPayload = null;
+        JsonText rawPayload = null;
         int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -230,10 +231,12 @@ public class DebeziumDecoder {
                     seen = once(seen, 1 << 6, field);
                     device = label(p, t, field);
                 }
-                // JSONB arrives as a JSON string; should a converter hand it over as an object, keep its text.
+                // JSONB arrives as a JSON string, kept as its bytes in the record (JsonText); should a converter
+                // hand it over as an object, keep its text.
                 case "raw_payload" -> {
                     seen = once(seen, 1 << 7, field);
-                    rawPayload = t.isStructStart() ? mapper.readTree(p).toString() : text(p, t, field);
+                    rawPayload = t == JsonToken.VALUE_STRING ? quoted(p, source)
+                            : JsonText.of(t.isStructStart() ? mapper.readTree(p).toString() : text(p, t, field));
                 }
                 default -> p.skipChildren();
             }
@@ -247,7 +250,7 @@ public class DebeziumDecoder {
         return new EngagementRow(id, contentId, userId, eventType, eventTs, durationMs, device, rawPayload);
     }
 
-    private static ContentRow contentRow(JsonParser p) throws IOException {
+    private static ContentRow contentRow(JsonParser p, byte[] source) throws IOException {
         UUID id = null;
         String slug = null;
         String title = null;
@@ -316,6 +319,15 @@ public class DebeziumDecoder {
             throw new MalformedChangeException("'" + field + "' is not a scalar");
         }
         return p.getText();
+    }
+
+    /** The string token the parser is on, as its bytes in the record (the parser then skips it unread). */
+    private static JsonText quoted(JsonParser p, byte[] source) throws IOException {
+        long at = p.currentTokenLocation().getByteOffset();
+        if (at < 0 || at >= source.length || source[(int) at] != '"') {
+            return JsonText.of(p.getText()); // a parser that does not tell where the token is: read it
+        }
+        return JsonText.ofQuoted(source, (int) at);
     }
 
     /** A short text that repeats across changes (a type, a device): the same String each time it recurs. */
@@ -388,6 +400,6 @@ public class DebeziumDecoder {
 
     @FunctionalInterface
     private interface RowReader<R> {
-        R read(JsonParser parser) throws IOException;
+        R read(JsonParser parser, byte[] source) throws IOException;
     }
 }

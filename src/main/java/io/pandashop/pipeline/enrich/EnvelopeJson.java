@@ -67,7 +67,12 @@ public final class EnvelopeJson {
         JsonFields.instant(g, FactColumn.EVENT_TS.json, e.eventTs());
         JsonFields.integer(g, FactColumn.DURATION_MS.json, e.durationMs());
         JsonFields.string(g, FactColumn.DEVICE.json, e.device());
-        JsonFields.string(g, RAW_PAYLOAD, e.rawPayload());
+        g.writeFieldName(RAW_PAYLOAD);
+        if (e.rawPayload() == null) {
+            g.writeNull();
+        } else {
+            e.rawPayload().writeTo(g); // as it arrived: not escaped again
+        }
         JsonFields.number(g, FactColumn.ENGAGEMENT_SECONDS.json, e.engagementSeconds());
         JsonFields.decimal(g, FactColumn.ENGAGEMENT_PERCENT.json, e.engagementPercent());
         JsonFields.string(g, FactColumn.CONTENT_SLUG.json, e.contentSlug());

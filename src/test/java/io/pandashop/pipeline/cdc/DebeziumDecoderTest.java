@@ -62,7 +62,9 @@ class DebeziumDecoderTest {
         assertEquals(Instant.parse("2026-11-27T10:00:00.123456Z"), row.eventTs());
         assertEquals(30000, row.durationMs());
         assertEquals("ios", row.device());
-        assertTrue(row.rawPayload().contains("\"nested\""), row.rawPayload());
+        assertTrue(row.rawPayload().text().contains("\"nested\""), row.rawPayload().text());
+        assertTrue(row.rawPayload().isEscapedBytes(), "raw_payload kept as the record's bytes, not decoded");
+        assertEquals(row.rawPayload().text().hashCode(), row.rawPayload().hashCode());
 
         Change<EngagementRow> nullDuration = changes.get(1);
         assertNull(nullDuration.after().durationMs());

@@ -2,6 +2,7 @@ package io.pandashop.pipeline.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pandashop.pipeline.cdc.JsonText;
 import io.pandashop.pipeline.cdc.Op;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class EnvelopeJsonTest {
         UUID content = UUID.fromString("11111111-1111-4111-8111-111111111111");
         EnrichedEvent inserted = new EnrichedEvent(7, content, UUID.fromString("22222222-2222-4222-8222-222222222222"),
                 "play", Instant.parse("2026-11-27T10:00:00.123456Z"), 30_000, "ios \"quoted\" ü",
-                "{\"k\": [1, 2]}", 30.0, new BigDecimal("4.17"), "slug", "Title", "podcast", 720,
+                JsonText.of("{\"k\": [1, 2]}"), 30.0, new BigDecimal("4.17"), "slug", "Title", "podcast", 720,
                 Instant.parse("2026-01-01T00:00:00Z"));
         EnrichedEvent bare = new EnrichedEvent(8, null, null, null, Instant.parse("2026-11-27T10:00:01Z"), null, null,
                 null, null, null, null, null, null, null, null);

@@ -1,6 +1,7 @@
 package io.pandashop.pipeline.sink.clickhouse;
 
 import com.clickhouse.jdbc.DataSourceImpl;
+import io.pandashop.pipeline.cdc.JsonText;
 import io.pandashop.pipeline.cdc.Op;
 import io.pandashop.pipeline.deadletter.RejectedWrite;
 import io.pandashop.pipeline.enrich.EnrichedEvent;
@@ -82,7 +83,7 @@ class ClickHouseInsertTest {
         UUID user = new UUID(-1L, 1L); // both halves' sign bits
         String long300 = "é".repeat(150); // 300 UTF-8 bytes: a two-byte length prefix
         EnrichedEvent full = new EnrichedEvent(1L, content, user, "play",
-                Instant.parse("2026-12-01T10:00:00.123456789Z"), 61_000, "ios", "{}", 61.0,
+                Instant.parse("2026-12-01T10:00:00.123456789Z"), 61_000, "ios", JsonText.of("{}"), 61.0,
                 new BigDecimal("55.45"), "slug-" + long300, "Title ✓", "video", 110,
                 Instant.parse("1900-01-01T00:00:00.001Z"));
         EnrichedEvent sparse = new EnrichedEvent(2L, null, null, null, Instant.parse("1969-12-31T23:59:59.999Z"),

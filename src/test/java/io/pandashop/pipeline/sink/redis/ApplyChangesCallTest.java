@@ -1,5 +1,6 @@
 package io.pandashop.pipeline.sink.redis;
 
+import io.pandashop.pipeline.cdc.JsonText;
 import io.pandashop.pipeline.cdc.Op;
 import io.pandashop.pipeline.config.PipelineConfig;
 import io.pandashop.pipeline.enrich.EnrichedBatch;
@@ -183,7 +184,7 @@ class ApplyChangesCallTest {
 
     static EnrichedEvent event(long id, UUID content, String type, Instant at, String percent) {
         return new EnrichedEvent(id, content, UUID.fromString("33333333-3333-4333-8333-333333333333"), "play", at,
-                30_000, "ios", "{}", percent == null ? null : 30.0, percent == null ? null : new BigDecimal(percent),
+                30_000, "ios", JsonText.of("{}"), percent == null ? null : 30.0, percent == null ? null : new BigDecimal(percent),
                 content == null ? null : "slug", content == null ? null : "Title", type, content == null ? null : 720,
                 Instant.parse("2026-01-01T00:00:00Z"));
     }
