@@ -18,9 +18,6 @@ import java.util.List;
 public final class JsonDocuments {
 
     private static final JsonFactory JSON = new JsonFactory();
-    /** The largest scratch buffer a thread keeps between calls. */
-    private static final int MAX_SCRATCH_KEPT = 1 << 20;
-    private static final ThreadLocal<Bytes> SCRATCH = ThreadLocal.withInitial(() -> new Bytes(64 * 1024));
 
     /** Writes item {@code index}'s document. */
     @FunctionalInterface
@@ -42,21 +39,19 @@ public final class JsonDocuments {
         }
     }
 
-    /** The documents of items [from, to), in order, each in an array of its own. */
-    public static List<byte[]> write(int from, int to, Writer writer) {
-        // The documents are copied out, so the buffer they are written into is this thread's, reused: a new one per
-        // call was about 0.5 KB of the service's allocation per change (Redis stream entries).
-        Bytes out = SCRATCH.get();
-        out.reset();
+    /**
+     * The documents of items [from, to), in order, each in an array of its own; {@code bytesEach} is a document's
+     * usual size, at least. (A per-thread buffer reused across calls did not stay: the worker threads' locals were
+     * found empty again call after call, and one was made each time.)
+     */
+    public static List<byte[]> write(int from, int to, int bytesEach, Writer writer) {
+        Bytes out = new Bytes(bytesEach * (to - from) + 64);
         int[] ends = write(out, from, to, writer, false);
         List<byte[]> documents = new ArrayList<>(ends.length);
         int start = 0;
         for (int end : ends) {
             documents.add(out.copy(start, end));
             start = end;
-        }
-        if (out.capacity() > MAX_SCRATCH_KEPT) {
-            SCRATCH.remove(); // an unusually large run: not kept for the thread's lifetime
         }
         return documents;
     }
@@ -90,18 +85,25 @@ public final class JsonDocuments {
         return ends;
     }
 
+    /**
+     * Characters a field writer may format a value into before the generator copies them: the run's own, so nothing
+     * is allocated per value (a ThreadLocal was found empty again call after call on the worker threads, and
+     * setting it again was a third of the envelopes' CPU in the drain). A generator writing elsewhere gets a new array.
+     */
+    static char[] scratch(JsonGenerator g) {
+        return g.getOutputTarget() instanceof Bytes b ? b.scratch : new char[JsonFields.SCRATCH_LENGTH];
+    }
+
     /** A byte stream whose slices are copied out directly, without first copying the whole. */
     private static final class Bytes extends ByteArrayOutputStream {
+        final char[] scratch = new char[JsonFields.SCRATCH_LENGTH];
+
         Bytes(int capacity) {
             super(capacity);
         }
 
         byte[] copy(int from, int to) {
             return Arrays.copyOfRange(buf, from, to);
-        }
-
-        int capacity() {
-            return buf.length;
         }
 
         /** The buffer itself, not a copy (the stream is not written to again). */

@@ -16,9 +16,8 @@ import java.util.UUID;
  */
 public final class JsonFields {
 
-    /** Characters a value is formatted into before the generator copies them: one per thread, reused. */
-    private static final ThreadLocal<char[]> SCRATCH = ThreadLocal.withInitial(
-            () -> new char[Math.max(IsoInstants.MAX_LENGTH, Uuids.LENGTH)]);
+    /** The longest value formatted into characters before the generator copies them. */
+    static final int SCRATCH_LENGTH = Math.max(IsoInstants.MAX_LENGTH, Uuids.LENGTH);
 
     private JsonFields() {
     }
@@ -29,7 +28,7 @@ public final class JsonFields {
         if (value == null) {
             g.writeNull();
         } else if (value instanceof UUID id) {
-            char[] c = SCRATCH.get();
+            char[] c = JsonDocuments.scratch(g);
             g.writeString(c, 0, Uuids.formatInto(id, c));
         } else {
             g.writeString(value.toString());
@@ -43,7 +42,7 @@ public final class JsonFields {
             g.writeNull();
             return;
         }
-        char[] c = SCRATCH.get();
+        char[] c = JsonDocuments.scratch(g);
         int length = IsoInstants.formatInto(value, c);
         if (length < 0) {
             g.writeString(value.toString());

@@ -29,7 +29,7 @@ final class StreamEntries {
 
     /** The entries of changes [from, to), in order; a delete shows the event as it was. */
     static List<byte[]> of(List<FactChange> changes, int from, int to) {
-        return JsonDocuments.write(from, to, (g, i) -> write(g, changes.get(i)));
+        return JsonDocuments.write(from, to, 320, (g, i) -> write(g, changes.get(i)));
     }
 
     private static void write(JsonGenerator g, FactChange c) throws IOException {
