@@ -221,8 +221,13 @@ component_cpu_json() {
 }
 
 # ---- preparation
-[[ -f $ROOT/target/quarkus-app/quarkus-run.jar ]] \
-  || die "no target/quarkus-app: build it first with ./mvnw -B -q -ntp package -DskipTests"
+# The measured service is the working tree's: packaged again when missing or older than any source (the results
+# name the commit, and a stale target/ once measured the previous commit's code under the next one's name).
+JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+if [[ ! -f $JAR ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$JAR" -print -quit)" ]]; then
+  log "packaging the service (target/quarkus-app is missing or older than the sources)"
+  (cd "$ROOT" && ./mvnw -B -q -ntp package -DskipTests) || die "the service did not build"
+fi
 command -v jq >/dev/null && command -v psql >/dev/null && command -v redis-cli >/dev/null \
   || die "needs jq, psql and redis-cli"
 for p in $PG_PORT $KAFKA_PORT $CONNECT_PORT $CLICKHOUSE_HTTP_PORT $REDIS_PORT $EXTERNAL_PORT $SERVICE_PORT; do
