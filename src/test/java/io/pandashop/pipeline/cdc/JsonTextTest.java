@@ -36,14 +36,18 @@ class JsonTextTest {
             for (int k = 0; k < n; k++) {
                 int at = random.nextInt(ALPHABET.length());
                 char c = ALPHABET.charAt(at);
+                if (Character.isLowSurrogate(c)) {
+                    sb.append(ALPHABET.charAt(at - 1)); // keep pairs whole
+                }
                 sb.append(c);
                 if (Character.isHighSurrogate(c)) {
-                    sb.append(ALPHABET.charAt(at + 1)); // keep pairs whole
+                    sb.append(ALPHABET.charAt(at + 1));
                 }
             }
             String text = sb.toString();
-            for (JsonFactory f : new JsonFactory[] {PLAIN, ASCII}) {
-                byte[] json = ("xx" + quoted(f, text)).getBytes(StandardCharsets.UTF_8); // at an offset, as in a record
+            // Jackson writes characters outside the BMP as \\u escapes; another writer may send them as 4-byte UTF-8.
+            for (String quoted : new String[] {quoted(PLAIN, text), quoted(ASCII, text), rawUtf8(text)}) {
+                byte[] json = ("xx" + quoted).getBytes(StandardCharsets.UTF_8); // at an offset, as in a record
                 JsonText t = JsonText.ofQuoted(json, 2);
                 assertEquals(text.hashCode(), t.hashCode(), text);
                 assertEquals(text, t.text());
@@ -71,6 +75,21 @@ class JsonTextTest {
         JsonText t = JsonText.of("say \"hi\"");
         assertTrue(!t.isEscapedBytes());
         assertEquals("\"say \\\"hi\\\"\"", new String(written(t), StandardCharsets.UTF_8));
+    }
+
+    /** The text quoted with only what JSON requires escaped: every other character as itself (UTF-8). */
+    private static String rawUtf8(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String quoted(JsonFactory f, String text) throws IOException {
