@@ -50,22 +50,16 @@ public final class IsoInstants {
         return slow(s);
     }
 
-    /** The same text as {@link Instant#toString()}: seconds always, a fraction of 3, 6 or 9 digits when non-zero. */
-    public static String format(Instant t) {
-        char[] c = new char[MAX_LENGTH];
-        int length = formatInto(t, c);
-        return length < 0 ? t.toString() : new String(c, 0, length);
-    }
-
     /** The longest text {@link #formatInto} writes: "yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ". */
     public static final int MAX_LENGTH = 30;
 
     /**
-     * Writes {@link #format}'s text into {@code c} (at least {@link #MAX_LENGTH} long) from index 0 and returns its
-     * length, without a String (the JSON writers' timestamps were 3 % of the service's allocation); -1, writing
-     * nothing, for years outside 1000-9999, which have a sign or a fifth digit: {@link Instant#toString()} then.
+     * Writes the text {@link Instant#toString()} gives (seconds always, a fraction of 3, 6 or 9 digits when non-zero)
+     * as ASCII into {@code c} (at least {@link #MAX_LENGTH} long) from index 0 and returns its length, without a
+     * String (the JSON writers' timestamps were 3 % of the service's allocation); -1, writing nothing, for years
+     * outside 1000-9999, which have a sign or a fifth digit: {@link Instant#toString()} then.
      */
-    public static int formatInto(Instant t, char[] c) {
+    public static int formatInto(Instant t, byte[] c) {
         long seconds = t.getEpochSecond();
         if (seconds < FIRST_FAST_SECOND || seconds >= END_FAST_SECOND) {
             return -1;
@@ -73,7 +67,7 @@ public final class IsoInstants {
         int nanos = t.getNano();
         int fractionDigits = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
         int length = 20 + (fractionDigits == 0 ? 0 : fractionDigits + 1);
-        putDateTime(c, seconds, 'T');
+        putDateTime(c, seconds);
         if (fractionDigits > 0) {
             c[19] = '.';
             put(c, 20, nanos / POWERS_OF_TEN[9 - fractionDigits], fractionDigits);
@@ -87,10 +81,9 @@ public final class IsoInstants {
     private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000, 1_000_000};
 
     /**
-     * Writes "yyyy-MM-dd?HH:mm:ss" (19 characters, {@code separator} between date and time) of a UTC second from
-     * years 1000-9999 into {@code c} from index 0.
+     * Writes "yyyy-MM-ddTHH:mm:ss" (19 characters) of a UTC second from years 1000-9999 into {@code c} from index 0.
      */
-    private static void putDateTime(char[] c, long epochSecond, char separator) {
+    private static void putDateTime(byte[] c, long epochSecond) {
         LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(epochSecond, 86_400L));
         int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
         put(c, 0, date.getYear(), 4);
@@ -98,7 +91,7 @@ public final class IsoInstants {
         put(c, 5, date.getMonthValue(), 2);
         c[7] = '-';
         put(c, 8, date.getDayOfMonth(), 2);
-        c[10] = separator;
+        c[10] = 'T';
         put(c, 11, secondOfDay / 3600, 2);
         c[13] = ':';
         put(c, 14, secondOfDay / 60 % 60, 2);
@@ -107,9 +100,9 @@ public final class IsoInstants {
     }
 
     /** Writes {@code value} as exactly {@code width} decimal digits at {@code at} (zero-padded, high digits cut). */
-    private static void put(char[] c, int at, int value, int width) {
+    private static void put(byte[] c, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
-            c[i] = (char) ('0' + value % 10);
+            c[i] = (byte) ('0' + value % 10);
             value /= 10;
         }
     }

@@ -8,16 +8,17 @@ public final class Uuids {
     /** The canonical text's length. */
     public static final int LENGTH = 36;
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private Uuids() {
     }
 
     /**
-     * Writes {@code id}'s canonical text (lower case, as {@link UUID#toString()}) into {@code c} from index 0, without
-     * a String: the JSON writers' UUIDs were 3 % of the service's allocation. Returns {@link #LENGTH}.
+     * Writes {@code id}'s canonical text (lower case, as {@link UUID#toString()}) as ASCII into {@code c} from index
+     * 0, without a String: the JSON writers' and Redis arguments' UUIDs were 3 % of the service's allocation.
+     * Returns {@link #LENGTH}.
      */
-    public static int formatInto(UUID id, char[] c) {
+    public static int formatInto(UUID id, byte[] c) {
         long msb = id.getMostSignificantBits();
         long lsb = id.getLeastSignificantBits();
         hexDigits(c, 0, msb >>> 32, 8);
@@ -32,19 +33,15 @@ public final class Uuids {
         return LENGTH;
     }
 
-    /** The canonical text as ASCII bytes (a Redis argument), one array and no String. */
+    /** The canonical text as ASCII bytes in an array of its own (a Redis argument). */
     public static byte[] asciiBytes(UUID id) {
-        char[] c = new char[LENGTH];
-        formatInto(id, c);
         byte[] b = new byte[LENGTH];
-        for (int i = 0; i < LENGTH; i++) {
-            b[i] = (byte) c[i];
-        }
+        formatInto(id, b);
         return b;
     }
 
     /** The low {@code digits} hex digits of {@code value} at {@code at}, high digit first. */
-    private static void hexDigits(char[] c, int at, long value, int digits) {
+    private static void hexDigits(byte[] c, int at, long value, int digits) {
         for (int i = at + digits - 1; i >= at; i--) {
             c[i] = HEX[(int) (value & 0xF)];
             value >>>= 4;

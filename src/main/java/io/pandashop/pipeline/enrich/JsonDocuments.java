@@ -86,17 +86,17 @@ public final class JsonDocuments {
     }
 
     /**
-     * Characters a field writer may format a value into before the generator copies them: the run's own, so nothing
+     * Bytes a field writer may format a value into before the generator copies them: the run's own, so nothing
      * is allocated per value (a ThreadLocal was found empty again call after call on the worker threads, and
      * setting it again was a third of the envelopes' CPU in the drain). A generator writing elsewhere gets a new array.
      */
-    static char[] scratch(JsonGenerator g) {
-        return g.getOutputTarget() instanceof Bytes b ? b.scratch : new char[JsonFields.SCRATCH_LENGTH];
+    static byte[] scratch(JsonGenerator g) {
+        return g.getOutputTarget() instanceof Bytes b ? b.scratch : new byte[JsonFields.SCRATCH_LENGTH];
     }
 
     /** A byte stream whose slices are copied out directly, without first copying the whole. */
     private static final class Bytes extends ByteArrayOutputStream {
-        final char[] scratch = new char[JsonFields.SCRATCH_LENGTH];
+        final byte[] scratch = new byte[JsonFields.SCRATCH_LENGTH];
 
         Bytes(int capacity) {
             super(capacity);

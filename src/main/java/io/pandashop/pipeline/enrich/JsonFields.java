@@ -16,38 +16,38 @@ import java.util.UUID;
  */
 public final class JsonFields {
 
-    /** The longest value formatted into characters before the generator copies them. */
+    /** The longest value formatted into ASCII bytes before the generator copies them. */
     static final int SCRATCH_LENGTH = Math.max(IsoInstants.MAX_LENGTH, Uuids.LENGTH);
 
     private JsonFields() {
     }
 
-    /** A String, or a UUID in its canonical text (written from characters, no String made for it). */
+    /** A String, or a UUID in its canonical text (ASCII needing no escapes: copied as is, no String made for it). */
     public static void string(JsonGenerator g, SerializableString field, Object value) throws IOException {
         g.writeFieldName(field);
         if (value == null) {
             g.writeNull();
         } else if (value instanceof UUID id) {
-            char[] c = JsonDocuments.scratch(g);
-            g.writeString(c, 0, Uuids.formatInto(id, c));
+            byte[] b = JsonDocuments.scratch(g);
+            g.writeRawUTF8String(b, 0, Uuids.formatInto(id, b));
         } else {
             g.writeString(value.toString());
         }
     }
 
-    /** As {@link Instant#toString()} writes it (from characters, no String made for it). */
+    /** As {@link Instant#toString()} writes it (ASCII needing no escapes: copied as is, no String made for it). */
     public static void instant(JsonGenerator g, SerializableString field, Instant value) throws IOException {
         g.writeFieldName(field);
         if (value == null) {
             g.writeNull();
             return;
         }
-        char[] c = JsonDocuments.scratch(g);
-        int length = IsoInstants.formatInto(value, c);
+        byte[] b = JsonDocuments.scratch(g);
+        int length = IsoInstants.formatInto(value, b);
         if (length < 0) {
             g.writeString(value.toString());
         } else {
-            g.writeString(c, 0, length);
+            g.writeRawUTF8String(b, 0, length);
         }
     }
 

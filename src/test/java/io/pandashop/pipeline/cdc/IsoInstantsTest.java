@@ -41,11 +41,23 @@ class IsoInstantsTest {
                 default -> random.nextInt(1_000_000_000);
             };
             Instant t = Instant.ofEpochSecond(seconds, nanos);
-            assertEquals(t.toString(), IsoInstants.format(t));
+            assertEquals(t.toString(), format(t));
         }
         for (String s : List.of("1000-01-01T00:00:00Z", "0999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999999999Z",
                 "+10000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.000001Z")) {
-            assertEquals(s, IsoInstants.format(Instant.parse(s)));
+            assertEquals(s, format(Instant.parse(s)));
         }
+    }
+
+    /**
+     * What the JSON writers write: formatInto's ASCII, or Instant.toString() where it declines, which it must
+     * exactly for the years outside 1000-9999 (a sign or a fifth digit).
+     */
+    private static String format(Instant t) {
+        byte[] b = new byte[IsoInstants.MAX_LENGTH];
+        int length = IsoInstants.formatInto(t, b);
+        int year = t.atZone(java.time.ZoneOffset.UTC).getYear();
+        assertEquals(year < 1000 || year > 9999, length < 0, t.toString());
+        return length < 0 ? t.toString() : new String(b, 0, length, java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -2,6 +2,7 @@ package io.pandashop.pipeline.cdc;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.UUID;
 
@@ -25,14 +26,14 @@ class UuidsTest {
     @Test
     void writtenAsTheJdkWritesThem() {
         Random random = new Random(19);
-        char[] c = new char[Uuids.LENGTH];
+        byte[] b = new byte[Uuids.LENGTH + 4];
         for (int i = 0; i < 10_000; i++) {
             UUID id = new UUID(random.nextLong(), random.nextLong());
-            assertEquals(id.toString(), new String(c, 0, Uuids.formatInto(id, c)));
-            assertEquals(id.toString(), new String(Uuids.asciiBytes(id), java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(id.toString(), new String(b, 0, Uuids.formatInto(id, b), StandardCharsets.US_ASCII));
+            assertEquals(id.toString(), new String(Uuids.asciiBytes(id), StandardCharsets.US_ASCII));
         }
         UUID edges = new UUID(0L, -1L);
-        assertEquals(edges.toString(), new String(c, 0, Uuids.formatInto(edges, c)));
+        assertEquals(edges.toString(), new String(b, 0, Uuids.formatInto(edges, b), StandardCharsets.US_ASCII));
     }
 
     @Test
